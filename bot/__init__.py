@@ -1,0 +1,50 @@
+"""reportbot's public API: ask questions about indexed reports, get quoted answers.
+
+>>> from bot import ask
+>>> answer = ask("How much did UAX lift ARPU?")
+>>> answer.text, answer.citations[0].quote
+"""
+
+from bot.answer import Citation
+from bot.ask import Answer, ask
+from bot.library import get_library
+from index.errors import ReportBotError
+
+
+def index_reports(paths, progress=None):
+    """Index report files; unchanged ones cost nothing. Returns one IndexResult each.
+
+    ``progress(done, total)`` is called as embeddings are computed. Every file is checked
+    before anything is written, so a bad file leaves the index as it was.
+    """
+    return get_library().index_paths(paths, progress)
+
+
+def list_reports():
+    """The indexed reports (``ReportInfo``: name, sha256, chars, sentences, chunks)."""
+    library = get_library()
+    library.ensure_default()
+    return library.reports()
+
+
+def report_text(name: str) -> str:
+    """The full text of an indexed report: the text every citation offset refers to."""
+    return get_library().store.report_text(name)
+
+
+def remove_report(name: str) -> bool:
+    """Drop a report from the index; False when it was not there."""
+    return get_library().remove(name)
+
+
+def prepare(progress=None) -> None:
+    """Load the model and index the default report now instead of on the first question."""
+    library = get_library()
+    library.retriever  # noqa: B018 - builds the embedder and the store
+    library.ensure_default(progress)
+
+
+__all__ = [
+    "ask", "Answer", "Citation", "ReportBotError",
+    "index_reports", "list_reports", "report_text", "remove_report", "prepare",
+]

@@ -1,0 +1,220 @@
+"""Choose the sentence(s) that answer a question and phrase an answer from them.
+
+The default :class:`ExtractiveAnswerer` needs no LLM: it scores the retrieved sentences
+by how well they match the question (cosine, keyword coverage, and whether they hold
+the kind of thing asked for, e.g. a figure for "how much"), quotes the best verbatim,
+and leads the answer with the figure or name asked for. When the evidence is too weak it
+says the report does not contain the answer. An LLM answerer plugs in behind the same
+``answer(query, hits) -> Draft`` interface.
+
+The answer step never searches the text again: every quote is ``text[start:end]`` of
+a retrieved sentence (or a clause range of it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.retrieve import Hit, Query
+from bot.terms import Bridge, english_words
+
+NOT_FOUND = {
+    "zh": "报告中没有找到这个问题的答案。",
+    "en": "The report does not contain the answer to this question.",
+}
+FROM_REPORT = {"zh": "依据报告原文:", "en": "From the report:"}
+
+_NUMBER = re.compile(
+    r"(?:[约近超逾]|超过|达到?)?"
+    r"(?:\d[\d,]*(?:\.\d+)?|[零一二两三四五六七八九十百千]+(?=[万亿]))"
+    r"(?:\s*(?:%|‰|个百分点|亿元|万元|亿美元|美元|元|亿|万|千|百|倍|家|人次|人|次|个|件|款|单|场|部|名|小时|天|年|月|日|号))*"
+)
+_CJK_NUMBER = re.compile(r"[超近逾约]?[百千万亿]+(?:[万亿])?")
+_QUANTITY_EN = re.compile(
+    r"\b(how (much|many|fast|big|large|high|long)|what (percentage|share|proportion|"
+    r"number|amount|rate|growth|margin)|by how|percent|how .* (grow|rise|increase|fall))\b"
+)
+_QUANTITY_ZH = re.compile(r"多少|几|多大|多高|多快|百分之|比例|增长了|增速|幅度|占比|规模|数量")
+_NAME_EN = re.compile(r"\b(what is the name|what('s| is) .* called|which (app|product|drama|model)|title)\b")
+_NAME_ZH = re.compile(r"叫什么|名字|名称|哪部|什么名")
+_CLAUSE = re.compile(r"[,，;；:：]")
+_TITLE = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”")
+LONG_QUOTE = 110
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An exact quote: ``quote == document_text[start:end]`` of report ``source``."""
+
+    source: str
+    start: int
+    end: int
+    quote: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    answered: bool
+    citations: list[Citation]
+    support: float
+
+
+class Answerer(Protocol):
+    def answer(self, query: Query, hits: list[Hit]) -> Draft: ...
+
+
+def asks_quantity(question: str) -> bool:
+    q = question.lower()
+    return bool(_QUANTITY_EN.search(q) or _QUANTITY_ZH.search(q))
+
+
+def asks_name(question: str) -> bool:
+    q = question.lower()
+    return bool(_NAME_EN.search(q) or _NAME_ZH.search(q))
+
+
+def coverage(query: Query, text: str, bridge: Bridge | None = None) -> float:
+    """Share of the question's content words that the text contains (0..1).
+
+    Chinese words count by their characters found; an English word counts when it,
+    or a Chinese word it translates to, is in the text. English words the dictionary
+    does not know and the text does not contain weigh less: they may be names.
+    """
+    low = text.lower()
+    got = total = 0.0
+    if query.lang == "zh":
+        for term in query.terms:
+            weight = 1.0 if len(term) > 1 else 0.5
+            found = 1.0 if term in low else sum(ch in low for ch in term) / len(term) * 0.5
+            got += weight * found
+            total += weight
+    else:
+        for word in english_words(query.text):
+            if word not in query.bridged:
+                continue
+            zh = query.bridged[word]
+            if word in low or any(z in low for z in zh):
+                got += 1.0
+                total += 1.0
+            elif zh or (bridge is not None and bridge.known(word)):
+                total += 1.0  # a word with Chinese equivalents, none of them here
+            else:
+                total += 0.35  # unknown word: a name or term we cannot check
+    return got / total if total else 0.0
+
+
+class ExtractiveAnswerer:
+    """Quote the best sentences; lead with the figure or name the question asks for."""
+
+    def __init__(self, max_citations: int = 2, min_support: float = 0.5, bridge=None):
+        self.max_citations = max_citations
+        self.min_support = min_support
+        self.bridge = bridge
+
+    def rank(self, query: Query, hits: list[Hit]) -> list[tuple[float, float, Hit]]:
+        """(score, coverage, hit) for each candidate, best first."""
+        if not hits:
+            return []
+        want_number = asks_quantity(query.text)
+        top = max(h.score for h in hits)
+        ranked = []
+        for h in hits:
+            cov = coverage(query, h.sentence.text, self.bridge)
+            ctx = coverage(query, h.chunk.text, self.bridge) if h.chunk else cov
+            score = 2.0 * h.dense + 0.6 * cov + 0.2 * ctx + 0.3 * h.score / top
+            if want_number and not _NUMBER.search(h.sentence.text):
+                score -= 0.15
+            ranked.append((score, cov, h))
+        ranked.sort(key=lambda x: -x[0])
+        return ranked
+
+    def support(self, query: Query, best: tuple[float, float, Hit]) -> float:
+        """How strongly the best sentence supports an answer, 0..1."""
+        _, cov, hit = best
+        dense = min(max((hit.dense - 0.78) / 0.12, 0.0), 1.0)
+        return 0.5 * cov + 0.5 * dense
+
+    def answer(self, query: Query, hits: list[Hit]) -> Draft:
+        ranked = self.rank(query, hits)
+        if not ranked:
+            return Draft(NOT_FOUND[query.lang], False, [], 0.0)
+        support = self.support(query, ranked[0])
+        if support < self.min_support:
+            return Draft(NOT_FOUND[query.lang], False, [], support)
+        chosen = [ranked[0]]
+        for cand in ranked[1 : self.max_citations]:
+            close = cand[0] >= ranked[0][0] - 0.05
+            new_words = cand[1] > 0 and cand[2].sentence.id != ranked[0][2].sentence.id
+            if close and new_words:
+                chosen.append(cand)
+        chosen.sort(key=lambda c: (c[2].sentence.source, c[2].sentence.start))
+        citations = [self._cite(query, c[2], c[0]) for c in chosen]
+        lead = self._lead(query, citations)
+        return Draft(_compose(query.lang, lead, citations), True, citations, support)
+
+    def _cite(self, query: Query, hit: Hit, score: float) -> Citation:
+        s = hit.sentence
+        start, end = s.start, s.end
+        if len(s.text) > LONG_QUOTE:
+            start, end = _tight(query, s.text, s.start)
+        return Citation(s.source, start, end, s.text[start - s.start : end - s.start], score)
+
+    def _lead(self, query: Query, citations: list[Citation]) -> str:
+        text = citations[0].quote
+        anchors = _anchor_positions(query, text)
+        if asks_quantity(query.text):
+            found = [m for m in _NUMBER.finditer(text) if re.search(r"\d|[百千万亿]", m.group())]
+            if found:
+                return _nearest(found, anchors).group().strip()
+        if asks_name(query.text):
+            found = list(_TITLE.finditer(text))
+            if found:
+                return _nearest(found, anchors).group()
+        return ""
+
+
+def _anchor_positions(query: Query, text: str) -> list[int]:
+    low = text.lower()
+    words = list(query.terms) + [z for zh in query.bridged.values() for z in zh]
+    return [low.find(w) + len(w) for w in words if w and w in low]
+
+
+def _nearest(matches: list[re.Match], anchors: list[int]) -> re.Match:
+    if not anchors:
+        return matches[0]
+    # Prefer a figure right after a matched word: "营收603.8亿元" answers "revenue".
+    def distance(m: re.Match) -> float:
+        return min(m.start() - a if m.start() >= a else (a - m.start()) * 3 for a in anchors)
+
+    return min(matches, key=distance)
+
+
+def _tight(query: Query, text: str, offset: int) -> tuple[int, int]:
+    """The smallest run of clauses holding the matched words (absolute offsets)."""
+    bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
+    clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]]
+    anchors = [a - 1 for a in _anchor_positions(query, text)]
+    hit = [i for i, (a, b) in enumerate(clauses) if any(a <= p < b for p in anchors)]
+    if not hit:
+        return offset, offset + len(text)
+    first, last = min(hit), max(hit)
+    if asks_quantity(query.text) and not _NUMBER.search(text[clauses[first][0] : clauses[last][1]]):
+        # Reach forward to the first clause that carries a figure.
+        for j in range(last + 1, len(clauses)):
+            if _NUMBER.search(text[clauses[j][0] : clauses[j][1]]):
+                last = j
+                break
+    a, b = clauses[first][0], clauses[last][1]
+    while a < b and text[a].isspace():
+        a += 1
+    return offset + a, offset + b
+
+
+def _compose(lang: str, lead: str, citations: list[Citation]) -> str:
+    quotes = " ".join(f"“{c.quote}” [{i}]" for i, c in enumerate(citations, 1))
+    head = f"{lead}\n\n" if lead else ""
+    return f"{head}{FROM_REPORT[lang]} {quotes}"

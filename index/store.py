@@ -1,0 +1,238 @@
+"""Chroma store for sentences and chunks, with a manifest of indexed reports.
+
+Two collections per embedding model (so vectors of different models never mix):
+- ``rb-<model>``: one record per sentence and per chunk (``kind`` metadata), with its
+  report name, ``[start, end)`` offsets and, for sentences, the id of their chunk.
+  Records are written through langchain-chroma's ``Chroma`` and queried through it.
+- ``rb-<model>-reports``: one record per report holding its full text (the text that all
+  offsets index) and its sha256; this is the manifest.
+
+Record ids derive from content (:func:`index.split.content_id`), so an unchanged sentence
+keeps its id and its vector across re-indexing. New records are written *staged*
+(``live=False``, invisible to queries) and made live only when the whole report is in,
+so a failed run leaves the previous index answering as before.
+
+The embedded ``PersistentClient`` is the default; ``REPORTBOT_CHROMA_URL`` switches to
+a Chroma server (``HttpClient``). This module stores and fetches; it does not rank.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from index.errors import StoreError
+from index.settings import Settings
+
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class Record:
+    """A stored sentence or chunk."""
+
+    id: str
+    kind: str  # "sentence" | "chunk"
+    source: str
+    start: int
+    end: int
+    text: str
+    chunk_id: str = ""
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    name: str
+    sha256: str
+    chars: int
+    sentences: int
+    chunks: int
+    path: str = ""
+
+
+def _slug(model: str) -> str:
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", model).strip("-").lower()[-40:].strip("-")
+    return slug or "model"
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
+            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}")
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    except Exception as exc:  # noqa: BLE001
+        raise StoreError(f"cannot open the index at {settings.index_dir}: {exc}") from exc
+
+
+class Store:
+    """The vector store for one embedding model. Build it with :func:`open_store`."""
+
+    def __init__(self, settings: Settings, embeddings):
+        from langchain_chroma import Chroma
+
+        self.settings = settings
+        self.where = settings.chroma_url or str(settings.index_dir)
+        self._client = _client(settings)
+        name = f"rb-{_slug(settings.embed_model)}"
+        try:
+            self.vectors = Chroma(
+                collection_name=name,
+                embedding_function=embeddings,
+                client=self._client,
+                collection_metadata={"hnsw:space": "cosine", "model": settings.embed_model},
+            )
+            self.manifest = self._client.get_or_create_collection(
+                f"{name}-reports", embedding_function=None
+            )
+        except Exception as exc:  # noqa: BLE001
+            raise StoreError(f"cannot open the Chroma store at {self.where}: {exc}") from exc
+        self._lock = threading.Lock()
+
+    # -- reading -----------------------------------------------------------------
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds
+            raise StoreError(f"Chroma store at {self.where} failed to {what}: {exc}") from exc
+
+    def reports(self) -> list[ReportInfo]:
+        got = self._call("list reports", self.manifest.get, include=["metadatas"])
+        infos = [
+            ReportInfo(
+                name=m["name"], sha256=m["sha256"], chars=m["chars"], sentences=m["sentences"],
+                chunks=m["chunks"], path=m.get("path", ""),
+            )
+            for m in got["metadatas"]
+        ]
+        return sorted(infos, key=lambda r: r.name)
+
+    def fingerprint(self) -> str:
+        """Changes whenever a report is added, changed or removed."""
+        return "|".join(f"{r.name}:{r.sha256}" for r in self.reports())
+
+    def report_text(self, name: str) -> str:
+        got = self._call("read a report", self.manifest.get, ids=[_report_id(name)])
+        if not got["documents"]:
+            raise StoreError(f"report {name!r} is not in the index at {self.where}")
+        return got["documents"][0]
+
+    def records(self, kind: str, sources: list[str] | None = None) -> list[Record]:
+        got = self._call(
+            "read records", self.vectors.get, where=_where(kind, sources),
+            include=["documents", "metadatas"],
+        )
+        return [_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def records_by_id(self, ids: list[str]) -> list[Record]:
+        got = self._call("read records", self.vectors.get, ids=ids,
+                         include=["documents", "metadatas"])
+        by_id = {i: _record(i, d, m)
+                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def vectors_by_id(self, ids: list[str]) -> dict[str, list[float]]:
+        got = self._call("read vectors", self.vectors.get, ids=ids, include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"]))
+
+    def dense(
+        self, vector: list[float], kind: str, k: int, sources: list[str] | None = None
+    ) -> list[tuple[Record, float]]:
+        """Nearest records of ``kind`` with cosine similarity (1 = same direction)."""
+        got = self._call(
+            "search", self.vectors._collection.query, query_embeddings=[vector], n_results=k,
+            where=_where(kind, sources), include=["documents", "metadatas", "distances"],
+        )
+        # Chroma returns cosine *distance*; langchain-chroma's "relevance" passes it through
+        # unchanged, so we query the collection and convert here.
+        rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        return [(_record(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
+
+    # -- writing -----------------------------------------------------------------
+    def existing(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), _BATCH):
+            got = self._call("read records", self.vectors.get, ids=ids[i : i + _BATCH], include=[])
+            found.update(got["ids"])
+        return found
+
+    def stage(self, records: list[Record], vectors: list[list[float]]) -> None:
+        """Write new records, invisible to queries until :meth:`commit`."""
+        if not records:
+            return
+        self._call(
+            "write records", self.vectors._collection.upsert,
+            ids=[r.id for r in records], embeddings=vectors, documents=[r.text for r in records],
+            metadatas=[_meta(r, live=False) for r in records],
+        )
+
+    def commit(self, report, records: list[Record], path: str = "") -> None:
+        """Make ``records`` the live content of ``report``; drop its old records."""
+        with self._lock:
+            old = self._call("read records", self.vectors.get,
+                             where={"source": report.name}, include=[])["ids"]
+            keep = {r.id for r in records}
+            for i in range(0, len(records), _BATCH):
+                part = records[i : i + _BATCH]
+                self._call("update records", self.vectors._collection.update,
+                           ids=[r.id for r in part], metadatas=[_meta(r, live=True) for r in part])
+            stale = [i for i in old if i not in keep]
+            for i in range(0, len(stale), _BATCH):
+                self._call("delete records", self.vectors.delete, ids=stale[i : i + _BATCH])
+            meta = {
+                "name": report.name, "sha256": report.sha256, "chars": len(report.text),
+                "sentences": sum(r.kind == "sentence" for r in records),
+                "chunks": sum(r.kind == "chunk" for r in records), "path": path,
+                "indexed_at": time.time(),
+            }
+            self._call("write the manifest", self.manifest.upsert, ids=[_report_id(report.name)],
+                       embeddings=[[1.0]], documents=[report.text], metadatas=[meta])
+
+    def remove(self, name: str) -> bool:
+        """Drop a report and its records; False when it was not indexed."""
+        with self._lock:
+            ids = self._call("read records", self.vectors.get,
+                             where={"source": name}, include=[])["ids"]
+            known = self._call("read a report", self.manifest.get, ids=[_report_id(name)])["ids"]
+            for i in range(0, len(ids), _BATCH):
+                self._call("delete records", self.vectors.delete, ids=ids[i : i + _BATCH])
+            if known:
+                self._call("delete a report", self.manifest.delete, ids=[_report_id(name)])
+            return bool(known or ids)
+
+
+def _report_id(name: str) -> str:
+    return "report:" + name
+
+
+def _where(kind: str, sources: list[str] | None) -> dict:
+    clauses: list[dict] = [{"kind": kind}, {"live": True}]
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    return {"$and": clauses}
+
+
+def _meta(r: Record, live: bool) -> dict:
+    return {"kind": r.kind, "source": r.source, "start": r.start, "end": r.end,
+            "chunk_id": r.chunk_id, "live": live}
+
+
+def _record(id_: str, text: str, m: dict) -> Record:
+    return Record(id=id_, kind=m["kind"], source=m["source"], start=int(m["start"]),
+                  end=int(m["end"]), text=text, chunk_id=m.get("chunk_id", ""))
