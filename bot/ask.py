@@ -13,6 +13,7 @@ from bot.answer import Citation, ExtractiveAnswerer
 from bot.followup import resolve
 from bot.library import get_library
 from bot.retrieve import Hit
+from bot.terms import language
 from index.errors import QuestionError
 from index.settings import Settings
 
@@ -87,14 +88,13 @@ def ask(
 
     resolved = resolve(question.strip(), pairs)
     retriever = library.retriever
-    query = retriever.query(resolved)
+    query = retriever.query(resolved, lang=language(question))
     timings: dict[str, float] = {}
     hits = retriever.search(query, sources, timings)
 
     t = time.perf_counter()
-    answerer = ExtractiveAnswerer(
-        library.settings.max_citations, library.settings.min_support, retriever.bridge
-    )
+    cfg = library.settings
+    answerer = ExtractiveAnswerer(cfg.max_citations, cfg.min_support, cfg.min_support_cross)
     draft = answerer.answer(query, hits)
     timings["answer"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0

@@ -13,7 +13,9 @@ This module ranks; it does not choose or phrase an answer.
 
 from __future__ import annotations
 
+import math
 import threading
+from collections import Counter
 import time
 from dataclasses import dataclass, field, replace
 
@@ -35,6 +37,9 @@ class Query:
     lang: str
     terms: list[str]  # content words in the question's language
     bridged: dict[str, list[str]] = field(default_factory=dict)  # English word -> Chinese
+    # What the answer's evidence should contain: (ways to say it, weight) per question
+    # word; the weight is the word's rarity in the indexed reports (IDF).
+    units: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
 
     @property
     def keywords(self) -> list[str]:
@@ -54,6 +59,7 @@ class Hit:
     dense: float  # cosine(question, sentence); 0 when not in the dense pool
     chunk_dense: float
     keyword: float  # BM25 of the sentence, scaled so the best in the pool is 1
+    before: str = ""  # the sentence just before it in the same paragraph, for context
 
 
 class KeywordIndex:
@@ -63,15 +69,22 @@ class KeywordIndex:
         from langchain_community.retrievers import BM25Retriever
 
         self.records = records
-        self.vocabulary: set[str] = set()
+        self.df: Counter[str] = Counter()
         if records:
             toks = [tokens(r.text) for r in records]
             for t in toks:
-                self.vocabulary.update(t)
+                self.df.update(set(t))
             # Texts are tokenised once here; the retriever keeps the BM25 statistics.
             self.retriever = BM25Retriever.from_texts(
                 [" ".join(t) for t in toks], preprocess_func=str.split
             )
+
+    @property
+    def vocabulary(self) -> set[str]:
+        return set(self.df)
+
+    def idf(self, word: str) -> float:
+        return math.log((len(self.records) + 1) / (self.df.get(word, 0) + 0.5))
 
     def scores(self, words: list[str]) -> np.ndarray:
         if not self.records or not words:
@@ -104,11 +117,28 @@ class Retriever:
                 self.sentences_of.setdefault(r.chunk_id, []).append(r)
             self._version = version
 
-    def query(self, text: str) -> Query:
+    def query(self, text: str, lang: str | None = None) -> Query:
+        """``text`` prepared for retrieval; ``lang`` is the user's language (default:
+        detected from ``text``). English words are bridged to Chinese in any text, since
+        a resolved follow-up can mix both languages."""
         self._refresh()
-        lang = language(text)
-        bridged = self.bridge.translate(text) if lang == "en" else {}
-        return Query(text=text, lang=lang, terms=content_terms(text), bridged=bridged)
+        lang = lang or language(text)
+        bridged = self.bridge.translate(text)
+        idf = self.sentences.idf
+        units: list[tuple[tuple[str, ...], float]] = [
+            ((t,), idf(t)) for t in content_terms(text, search=False) if language(t) == "zh"
+        ]
+        for word, zh in bridged.items():
+            ways = (word, *zh)
+            seen = [w for w in ways if w in self.sentences.df]
+            if seen:
+                weight = max(idf(w) for w in seen)
+            elif zh or self.bridge.known(word):
+                weight = idf(word)  # translatable, yet nowhere in the reports
+            else:
+                weight = 0.35 * idf(word)  # a name or term we cannot check
+            units.append((ways, weight))
+        return Query(text=text, lang=lang, terms=content_terms(text), bridged=bridged, units=units)
 
     def search(
         self, query: Query, sources: list[str] | None = None, timings: dict | None = None
@@ -176,9 +206,20 @@ class Retriever:
                 dense=cos.get(i, 0.0),
                 chunk_dense=chunk_cos.get(sentence[i].chunk_id, 0.0),
                 keyword=kw.get(i, 0.0),
+                before=self._before(sentence[i]),
             )
             for i in order
         ]
+
+    def _before(self, rec: Record) -> str:
+        siblings = self.sentences_of.get(rec.chunk_id, [])
+        for prev, cur in zip(siblings, siblings[1:]):
+            if cur.id == rec.id:
+                gap = self.chunk_by_id[rec.chunk_id].text if rec.chunk_id in self.chunk_by_id else ""
+                # Only within a paragraph: a blank line means a new thought.
+                between = gap[prev.end - siblings[0].start : cur.start - siblings[0].start]
+                return "" if "\n" in between else prev.text
+        return ""
 
 
 def _top(index: KeywordIndex, words: list[str], k: int, sources: list[str] | None):

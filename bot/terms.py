@@ -33,7 +33,9 @@ EN_STOP = set(
     can could will would shall should may might must not no yes any some all each every
     so such very more most less least did does according report article text say said
     tell me please give show list name named called kind sort type get got one ones
-    into over under between during after before up down out off again also just only""".split()
+    into over under between during after before up down out off again also just only
+    describe described call calls mention mentioned make made happen happened way ways
+    stand stands mean means refer refers regarding besides article's report's""".split()
 )
 ZH_STOP = set(
     """的 了 是 在 和 与 及 或 也 都 就 而 又 把 被 对 为 以 于 从 到 由 向 给 让 这 那 其
@@ -65,10 +67,19 @@ def tokens(text: str) -> list[str]:
     return [t for t in toks if any(ch.isalnum() for ch in t)]
 
 
-def content_terms(question: str) -> list[str]:
-    """Meaningful words of a question, in order, without repeats."""
+def content_terms(question: str, search: bool = True) -> list[str]:
+    """Meaningful words of a question, in order, without repeats.
+
+    ``search=True`` adds jieba's overlapping sub-words (上半年 -> 上半, 半年, 上半年),
+    which suits keyword search; ``False`` gives each word once, which suits counting.
+    """
     seen: dict[str, None] = {}
-    for t in tokens(question):
+    if search:
+        words = tokens(question)
+    else:
+        with _jieba_lock:
+            words = [t for t in _jieba().lcut(question.lower()) if any(c.isalnum() for c in t)]
+    for t in words:
         if t in EN_STOP or t in ZH_STOP or (len(t) == 1 and not _CJK.match(t) and not t.isdigit()):
             continue
         seen.setdefault(t, None)
@@ -89,7 +100,8 @@ PERIODS = {
     "march": ["3月", "三月"], "april": ["4月", "四月"], "may": ["5月", "五月"],
     "june": ["6月", "六月"], "july": ["7月", "七月"], "august": ["8月", "八月"],
     "september": ["9月", "九月"], "october": ["10月", "十月"], "november": ["11月", "十一月"],
-    "december": ["12月", "十二月"], "percent": ["%"], "billion": ["亿"], "million": ["万"],
+    "december": ["12月", "十二月"], "year on": ["同比"], "on year": ["同比"],
+    "quarter-on-quarter": ["环比"], "month-on-month": ["环比"], "sequentially": ["环比"], "billion": ["亿"], "million": ["万"],
 }
 
 
@@ -151,7 +163,8 @@ class Bridge:
             for phrase in ([f"{w} {nxt}"] if nxt and nxt not in EN_STOP else []) + lemmas(w):
                 hits |= {z for z in dictionary.get(phrase, ()) if z in self.vocabulary}
             hits = {z for z in hits if len(z) >= 2}  # one character is too ambiguous
-            hits |= {z for z in PERIODS.get(w, ()) if z in self.vocabulary}
+            for key in (w, f"{w} {nxt}"):
+                hits |= {z for z in PERIODS.get(key, ()) if z in self.vocabulary}
             hits |= self.by_pinyin.get(w, set())
             if nxt:
                 hits |= self.by_pinyin.get(w + nxt, set())

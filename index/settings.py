@@ -45,8 +45,12 @@ class Settings:
     """REPORTBOT_MAX_QUESTION_CHARS: longer questions are rejected."""
     max_report_mb: float = 20.0
     """REPORTBOT_MAX_REPORT_MB: larger report files are rejected."""
-    min_support: float = 0.5
-    """REPORTBOT_MIN_SUPPORT: evidence score below which the bot says "not found"."""
+    min_support: float = 0.4
+    """REPORTBOT_MIN_SUPPORT: share of the question's words (rarity-weighted) the best
+    sentence must hold, else the bot says "not found" (calibrated on eval/questions.jsonl)."""
+    min_support_cross: float = 0.1
+    """REPORTBOT_MIN_SUPPORT_CROSS: the same for questions in another language than the
+    report, whose words are matched through a dictionary."""
     default_report: bool = True
     """REPORTBOT_DEFAULT_REPORT: index the bundled report on first use (0 to disable)."""
 
@@ -84,8 +88,9 @@ class Settings:
             raise SettingsError(
                 PREFIX + "MAX_REPORT_MB", str(self.max_report_mb), "a number of MB > 0"
             )
-        if not 0 <= self.min_support <= 1:
-            raise SettingsError(PREFIX + "MIN_SUPPORT", str(self.min_support), "a number 0..1")
+        for name in ("min_support", "min_support_cross"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise SettingsError(PREFIX + name.upper(), str(getattr(self, name)), "a number 0..1")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise SettingsError(PREFIX + "CHROMA_URL", self.chroma_url, "an http(s):// URL")
         if not self.embed_model:
