@@ -37,8 +37,6 @@ class Settings:
     """REPORTBOT_CHROMA_URL: empty for the embedded store, else ``http://host:port``."""
     chunk_tokens: int = 200
     """REPORTBOT_CHUNK_TOKENS: token budget of a chunk (tiktoken cl100k_base)."""
-    top_k: int = 4
-    """REPORTBOT_TOP_K: passages handed to the answer step."""
     max_citations: int = 2
     """REPORTBOT_MAX_CITATIONS: quotes in one extractive answer."""
     max_question_chars: int = 500
@@ -76,7 +74,6 @@ class Settings:
     def _check(self) -> None:
         positive = {
             "chunk_tokens": (20, 480),
-            "top_k": (1, 50),
             "max_citations": (1, 10),
             "max_question_chars": (1, 100_000),
         }

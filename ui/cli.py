@@ -1,0 +1,213 @@
+"""The ``reportbot`` command: ask, chat, index, eval, reports, ui.
+
+User mistakes print one line (``reportbot: error: …``) and exit 2; nothing else prints a
+traceback unless ``REPORTBOT_DEBUG=1``. All work is done by :mod:`bot`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def _progress(desc: str):
+    """A tqdm bar driven by ``progress(done, total)`` callbacks."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=1, desc=desc, unit="emb", leave=False, file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    update.close = bar.close  # type: ignore[attr-defined]
+    return update
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer_dict(answer), ensure_ascii=False, indent=1))
+        return
+    print(answer.text)
+    if answer.citations:
+        print()
+        for i, c in enumerate(answer.citations, 1):
+            print(f"[{i}] {c.source} [{c.start}:{c.end}] {c.quote}")
+
+
+def answer_dict(answer) -> dict:
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "answered": answer.answered,
+        "language": answer.language,
+        "citations": [
+            {"source": c.source, "start": c.start, "end": c.end, "quote": c.quote,
+             "score": round(c.score, 4)}
+            for c in answer.citations
+        ],
+        "timings_ms": {k: round(v * 1000, 1) for k, v in answer.timings.items()},
+    }
+
+
+def cmd_ask(args) -> int:
+    from bot import ask
+
+    answer = ask(args.question, reports=args.report or None)
+    _print_answer(answer, args.json)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from bot import ReportBotError, ask
+
+    history: list[tuple[str, str]] = []
+    print("Ask about the report (empty line or Ctrl-D to quit, /new to forget the chat).")
+    while True:
+        try:
+            question = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question:
+            return 0
+        if question == "/new":
+            history.clear()
+            continue
+        try:
+            answer = ask(question, history, reports=args.report or None)
+        except ReportBotError as exc:
+            print(f"error: {exc}")
+            continue
+        _print_answer(answer, False)
+        history.append((question, answer.text))
+
+
+def cmd_index(args) -> int:
+    from bot.library import get_library
+
+    library = get_library()
+    paths: list[Path] = []
+    for raw in args.paths:
+        p = Path(raw)
+        if p.is_dir():
+            from index.load import LOADERS
+
+            paths.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in LOADERS))
+        else:
+            paths.append(p)
+    bar = _progress("embedding")
+    try:
+        results = library.index_paths(paths, bar)
+    finally:
+        bar.close()
+    for r in results:
+        state = "unchanged" if r.unchanged else f"{r.embedded} embeddings computed"
+        print(f"{r.name}: {r.sentences} sentences, {r.chunks} chunks, {state}, {r.seconds:.1f}s")
+    return 0
+
+
+def cmd_reports(args) -> int:
+    from bot import list_reports, remove_report
+
+    if args.remove:
+        for name in args.remove:
+            print(f"{name}: {'removed' if remove_report(name) else 'was not indexed'}")
+        return 0
+    for r in list_reports():
+        print(f"{r.name}\t{r.chars} chars\t{r.sentences} sentences\t{r.chunks} chunks")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from bot import ask, evaluate
+    from bot.library import get_library
+
+    items = evaluate.load_items(args.file)
+    library = get_library()
+    reports = None
+    if args.report:
+        library.index_paths([args.report], None)
+        reports = [Path(args.report).name]
+    else:
+        library.ensure_default()
+    texts = {r.name: library.store.report_text(r.name) for r in library.reports()}
+    outcomes = evaluate.run(items, ask, texts, reports)
+    figures = evaluate.report(outcomes)
+    print(evaluate.table(figures))
+    fails = evaluate.failures(outcomes)
+    if fails:
+        print(f"\nfailures ({len(fails)}):")
+        print("\n".join(fails))
+    if args.json:
+        Path(args.json).write_text(evaluate.to_json(outcomes, figures), encoding="utf-8")
+    return 0
+
+
+def cmd_ui(args) -> int:
+    from ui.app import main as run_ui
+
+    run_ui(host=args.host, port=args.port, auth=args.auth, share=args.share)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reportbot", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("ask", help="answer one question")
+    a.add_argument("question")
+    a.add_argument("--report", action="append", help="only this report (repeatable)")
+    a.add_argument("--json", action="store_true", help="machine-readable output")
+    a.set_defaults(fn=cmd_ask)
+
+    c = sub.add_parser("chat", help="a conversation in the terminal")
+    c.add_argument("--report", action="append", help="only this report (repeatable)")
+    c.set_defaults(fn=cmd_chat)
+
+    i = sub.add_parser("index", help="index report files or folders")
+    i.add_argument("paths", nargs="+")
+    i.set_defaults(fn=cmd_index)
+
+    r = sub.add_parser("reports", help="list indexed reports")
+    r.add_argument("--remove", action="append", help="drop this report from the index")
+    r.set_defaults(fn=cmd_reports)
+
+    e = sub.add_parser("eval", help="score the bot on a question file (.jsonl)")
+    e.add_argument("file")
+    e.add_argument("--report", help="a report to index and ask about instead of the default")
+    e.add_argument("--json", help="write all figures and outcomes to this file")
+    e.set_defaults(fn=cmd_eval)
+
+    u = sub.add_parser("ui", help="the chat page in the browser")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=7860)
+    u.add_argument("--auth", default=os.environ.get("REPORTBOT_UI_AUTH"),
+                   help="user:password to require a login")
+    u.add_argument("--share", action="store_true", help="ask Gradio for a public link")
+    u.set_defaults(fn=cmd_ui)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from index.errors import ReportBotError
+
+    try:
+        return args.fn(args)
+    except ReportBotError as exc:
+        if os.environ.get("REPORTBOT_DEBUG"):
+            raise
+        print(f"reportbot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
