@@ -47,6 +47,9 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # "Loading weights" bars on every start
 
             self.model = SentenceTransformer(self.path, device="cpu")
         except Exception as exc:  # noqa: BLE001 - any loading failure is a model problem
