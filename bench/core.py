@@ -32,8 +32,9 @@ def fresh_process(code: str, env: dict) -> tuple[float, int]:
     """Wall seconds and peak RSS (MB) of ``python -c code``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
     wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) // 1024
@@ -91,7 +92,8 @@ def main() -> None:
     out["first_answer_fresh_process_s"] = round(statistics.median(firsts), 2)
     out["bare_floor_fresh_process_s"] = round(statistics.median(floors), 2)
     out["first_answer_vs_floor"] = round(
-        statistics.median(a / b for a, b in zip(firsts, floors)), 2)
+        statistics.median(a / b for a, b in zip(firsts, floors)), 2
+    )
     out["fresh_process_peak_rss_mb"] = max(rss)
 
     items = evaluate.load_items(args.questions)

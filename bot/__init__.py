@@ -45,6 +45,13 @@ def prepare(progress=None) -> None:
 
 
 __all__ = [
-    "ask", "Answer", "Citation", "ReportBotError",
-    "index_reports", "list_reports", "report_text", "remove_report", "prepare",
+    "ask",
+    "Answer",
+    "Citation",
+    "ReportBotError",
+    "index_reports",
+    "list_reports",
+    "report_text",
+    "remove_report",
+    "prepare",
 ]

@@ -37,7 +37,9 @@ _QUANTITY_EN = re.compile(
     r"number|amount|rate|growth|margin)|by how|percent|how .* (grow|rise|increase|fall))\b"
 )
 _QUANTITY_ZH = re.compile(r"多少|几|多大|多高|多快|百分之|比例|增长了|增速|幅度|占比|规模|数量")
-_NAME_EN = re.compile(r"\b(what is the name|what('s| is) .* called|which (app|product|drama|model)|title)\b")
+_NAME_EN = re.compile(
+    r"\b(what is the name|what('s| is) .* called|which (app|product|drama|model)|title)\b"
+)
 _NAME_ZH = re.compile(r"叫什么|名字|名称|哪部|什么名")
 _CLAUSE = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”")
@@ -119,8 +121,9 @@ class ExtractiveAnswerer:
         ranked = []
         for h in hits:
             # "其中,营收603.8亿元" answers through the sentence before it.
-            cov = max(coverage(query, h.sentence.text),
-                      0.9 * coverage(query, h.before + h.sentence.text))
+            cov = max(
+                coverage(query, h.sentence.text), 0.9 * coverage(query, h.before + h.sentence.text)
+            )
             ctx = coverage(query, h.chunk.text) if h.chunk else cov
             score = 2.0 * h.dense + 0.6 * cov + 0.2 * ctx + 0.3 * h.score / top
             if want_number and not _NUMBER.search(h.sentence.text):
@@ -187,6 +190,7 @@ def _anchor_positions(query: Query, text: str) -> list[int]:
 def _nearest(matches: list[re.Match], anchors: list[int]) -> re.Match:
     if not anchors:
         return matches[0]
+
     # Prefer a figure right after a matched word: "营收603.8亿元" answers "revenue".
     def distance(m: re.Match) -> float:
         return min(m.start() - a if m.start() >= a else (a - m.start()) * 3 for a in anchors)
@@ -197,7 +201,9 @@ def _nearest(matches: list[re.Match], anchors: list[int]) -> re.Match:
 def _tight(query: Query, text: str, offset: int) -> tuple[int, int]:
     """The smallest run of clauses holding the matched words (absolute offsets)."""
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
-    clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]]
+    clauses = [
+        (bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]
+    ]
     anchors = [a - 1 for a in _anchor_positions(query, text)]
     hit = [i for i, (a, b) in enumerate(clauses) if any(a <= p < b for p in anchors)]
     if not hit:

@@ -99,7 +99,14 @@ def ask(
     timings["answer"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     return Answer(
-        text=draft.text, answered=draft.answered, citations=draft.citations,
-        question=question, resolved_question=resolved, language=query.lang,
-        support=draft.support, mode=mode, hits=hits, timings=timings,
+        text=draft.text,
+        answered=draft.answered,
+        citations=draft.citations,
+        question=question,
+        resolved_question=resolved,
+        language=query.lang,
+        support=draft.support,
+        mode=mode,
+        hits=hits,
+        timings=timings,
     )

@@ -78,7 +78,9 @@ def score_item(item: Item, answer, texts: dict[str, str], seconds: float) -> Out
     shown = normalise(answer.text)
     wanted = [normalise(a) for a in item.answers]
     test = all if item.match == "all" else any
-    answer_ok = bool(item.answerable and answer.answered and wanted and test(w in shown for w in wanted))
+    answer_ok = bool(
+        item.answerable and answer.answered and wanted and test(w in shown for w in wanted)
+    )
     cite_ok = hit1 = hit3 = False
     if item.answerable and item.evidence:
         ev = item.evidence
@@ -96,10 +98,19 @@ def score_item(item: Item, answer, texts: dict[str, str], seconds: float) -> Out
         hit3 = any(ev in c.text for c in chunks[:3])
     exact = all(texts.get(c.source, "")[c.start : c.end] == c.quote for c in answer.citations)
     return Outcome(
-        id=item.id, lang=item.lang, kind=item.kind, question=item.question,
-        answerable=item.answerable, answered=answer.answered, answer_ok=answer_ok,
-        citation_ok=cite_ok, hit1=hit1, hit3=hit3, quotes_exact=exact,
-        quote_lengths=[len(c.quote) for c in answer.citations], seconds=seconds,
+        id=item.id,
+        lang=item.lang,
+        kind=item.kind,
+        question=item.question,
+        answerable=item.answerable,
+        answered=answer.answered,
+        answer_ok=answer_ok,
+        citation_ok=cite_ok,
+        hit1=hit1,
+        hit3=hit3,
+        quotes_exact=exact,
+        quote_lengths=[len(c.quote) for c in answer.citations],
+        seconds=seconds,
         text=answer.text,
     )
 
@@ -159,9 +170,16 @@ def report(outcomes: list[Outcome]) -> dict:
 
 
 COLUMNS = [
-    ("n", "questions"), ("hit@1", "hit@1"), ("hit@3", "hit@3"), ("answer", "answer_accuracy"),
-    ("cite", "citation_accuracy"), ("ref.P", "refusal_precision"), ("ref.R", "refusal_recall"),
-    ("wrong.ref", "wrongly_refused"), ("quote", "median_quote_chars"), ("p50ms", "p50_ms"),
+    ("n", "questions"),
+    ("hit@1", "hit@1"),
+    ("hit@3", "hit@3"),
+    ("answer", "answer_accuracy"),
+    ("cite", "citation_accuracy"),
+    ("ref.P", "refusal_precision"),
+    ("ref.R", "refusal_recall"),
+    ("wrong.ref", "wrongly_refused"),
+    ("quote", "median_quote_chars"),
+    ("p50ms", "p50_ms"),
     ("p95ms", "p95_ms"),
 ]
 
@@ -179,8 +197,11 @@ def failures(outcomes: list[Outcome]) -> list[str]:
     lines = []
     for o in outcomes:
         if o.answerable and not (o.answer_ok and o.citation_ok):
-            why = "refused" if not o.answered else (
-                "wrong answer" if not o.answer_ok else "citation misses evidence")
+            why = (
+                "refused"
+                if not o.answered
+                else ("wrong answer" if not o.answer_ok else "citation misses evidence")
+            )
             lines.append(f"{o.id} [{o.lang}] {why}: {o.question} -> {o.text[:120]!r}")
         elif not o.answerable and o.answered:
             lines.append(f"{o.id} [{o.lang}] should refuse: {o.question} -> {o.text[:120]!r}")
@@ -188,5 +209,8 @@ def failures(outcomes: list[Outcome]) -> list[str]:
 
 
 def to_json(outcomes: list[Outcome], figures: dict) -> str:
-    return json.dumps({"figures": figures, "outcomes": [asdict(o) for o in outcomes]},
-                      ensure_ascii=False, indent=1)
+    return json.dumps(
+        {"figures": figures, "outcomes": [asdict(o) for o in outcomes]},
+        ensure_ascii=False,
+        indent=1,
+    )

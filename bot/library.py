@@ -62,8 +62,12 @@ class Library:
     def index_report(self, report: Report, progress: Progress | None = None) -> IndexResult:
         with self._lock:
             return index_report(
-                report, self.store, self.embedder, self.count_tokens,
-                self.settings.chunk_tokens, progress,
+                report,
+                self.store,
+                self.embedder,
+                self.count_tokens,
+                self.settings.chunk_tokens,
+                progress,
             )
 
     def index_paths(

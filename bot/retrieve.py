@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -167,8 +167,9 @@ class Retriever:
         if missing:  # cosines for pool members the dense list did not reach
             vecs = self.store.vectors_by_id(missing)
             cos = {i: float(np.dot(v, vector)) for i, v in vecs.items()}
-            hits = [replace(h, dense=cos.get(h.sentence.id, 0.0)) if h.dense == 0.0 else h
-                    for h in hits]
+            hits = [
+                replace(h, dense=cos.get(h.sentence.id, 0.0)) if h.dense == 0.0 else h for h in hits
+            ]
         timings["fuse"] = time.perf_counter() - t
         return hits
 
@@ -215,7 +216,9 @@ class Retriever:
         siblings = self.sentences_of.get(rec.chunk_id, [])
         for prev, cur in zip(siblings, siblings[1:]):
             if cur.id == rec.id:
-                gap = self.chunk_by_id[rec.chunk_id].text if rec.chunk_id in self.chunk_by_id else ""
+                gap = (
+                    self.chunk_by_id[rec.chunk_id].text if rec.chunk_id in self.chunk_by_id else ""
+                )
                 # Only within a paragraph: a blank line means a new thought.
                 between = gap[prev.end - siblings[0].start : cur.start - siblings[0].start]
                 return "" if "\n" in between else prev.text

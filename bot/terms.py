@@ -43,13 +43,27 @@ ZH_STOP = set(
     是否 有没有 有 没有 一个 请问 请 告诉 文章 报告 这篇 提到 中 上 下 个 之 等 所 着 过
     为什么 谁 哪里 何 时候 什么样""".split()
 )
-PRONOUNS_EN = {"it", "its", "they", "them", "their", "this", "that", "these", "those",
-               "he", "she", "his", "her", "there"}
+PRONOUNS_EN = {
+    "it",
+    "its",
+    "they",
+    "them",
+    "their",
+    "this",
+    "that",
+    "these",
+    "those",
+    "he",
+    "she",
+    "his",
+    "her",
+    "there",
+}
 PRONOUNS_ZH = ("它", "其", "他", "她", "这个", "那个", "该", "此", "这些", "那些", "这家", "那家")
 
 
 def language(text: str) -> str:
-    """"zh" when the text has Chinese characters, else "en"."""
+    """ "zh" when the text has Chinese characters, else "en"."""
     return "zh" if _CJK.search(text) else "en"
 
 
@@ -93,23 +107,52 @@ def english_words(text: str) -> list[str]:
 # Calendar and reporting-period words that dictionaries gloss too loosely. General
 # business English, checked against the report's own vocabulary like everything else.
 PERIODS = {
-    "q1": ["一季度", "第一季度"], "q2": ["二季度", "第二季度"], "q3": ["三季度", "第三季度"],
-    "q4": ["四季度", "第四季度"], "quarter": ["季度"], "quarterly": ["季度"],
-    "h1": ["上半年"], "h2": ["下半年"], "annual": ["年度", "全年"], "yoy": ["同比"],
-    "year-on-year": ["同比"], "january": ["1月", "一月"], "february": ["2月", "二月"],
-    "march": ["3月", "三月"], "april": ["4月", "四月"], "may": ["5月", "五月"],
-    "june": ["6月", "六月"], "july": ["7月", "七月"], "august": ["8月", "八月"],
-    "september": ["9月", "九月"], "october": ["10月", "十月"], "november": ["11月", "十一月"],
-    "december": ["12月", "十二月"], "year on": ["同比"], "on year": ["同比"],
-    "quarter-on-quarter": ["环比"], "month-on-month": ["环比"], "sequentially": ["环比"], "billion": ["亿"], "million": ["万"],
+    "q1": ["一季度", "第一季度"],
+    "q2": ["二季度", "第二季度"],
+    "q3": ["三季度", "第三季度"],
+    "q4": ["四季度", "第四季度"],
+    "quarter": ["季度"],
+    "quarterly": ["季度"],
+    "h1": ["上半年"],
+    "h2": ["下半年"],
+    "annual": ["年度", "全年"],
+    "yoy": ["同比"],
+    "year-on-year": ["同比"],
+    "january": ["1月", "一月"],
+    "february": ["2月", "二月"],
+    "march": ["3月", "三月"],
+    "april": ["4月", "四月"],
+    "may": ["5月", "五月"],
+    "june": ["6月", "六月"],
+    "july": ["7月", "七月"],
+    "august": ["8月", "八月"],
+    "september": ["9月", "九月"],
+    "october": ["10月", "十月"],
+    "november": ["11月", "十一月"],
+    "december": ["12月", "十二月"],
+    "year on": ["同比"],
+    "on year": ["同比"],
+    "quarter-on-quarter": ["环比"],
+    "month-on-month": ["环比"],
+    "sequentially": ["环比"],
+    "billion": ["亿"],
+    "million": ["万"],
 }
 
 
 def lemmas(word: str) -> list[str]:
     """The word and its likely dictionary forms (plural, past tense, -ing)."""
     forms = [word]
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
-                         ("ing", ""), ("ing", "e"), ("ly", "")):
+    for suffix, repl in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ly", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             forms.append(word[: -len(suffix)] + repl)
     return forms

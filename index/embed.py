@@ -62,8 +62,12 @@ class SentenceTransformerEmbedder:
         kwargs = {"prompt_name": prompt} if prompt in self.prompts else {}
         with self._lock:
             vecs = self.model.encode(
-                list(texts), batch_size=BATCH, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=False, **kwargs,
+                list(texts),
+                batch_size=BATCH,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+                **kwargs,
             )
         return np.asarray(vecs, dtype=np.float32)
 

@@ -87,7 +87,9 @@ class Settings:
             )
         for name in ("min_support", "min_support_cross"):
             if not 0 <= getattr(self, name) <= 1:
-                raise SettingsError(PREFIX + name.upper(), str(getattr(self, name)), "a number 0..1")
+                raise SettingsError(
+                    PREFIX + name.upper(), str(getattr(self, name)), "a number 0..1"
+                )
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise SettingsError(PREFIX + "CHROMA_URL", self.chroma_url, "an http(s):// URL")
         if not self.embed_model:

@@ -151,9 +151,7 @@ def chunk_report(
         nonlocal group, used
         if group:
             start, end = group[0].start, group[-1].end
-            chunks.append(
-                Chunk(source, len(chunks), start, end, text[start:end], tuple(group))
-            )
+            chunks.append(Chunk(source, len(chunks), start, end, text[start:end], tuple(group)))
         group, used = [], 0
 
     for sent in sentences:

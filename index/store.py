@@ -73,7 +73,9 @@ def _client(settings: Settings):
                 settings=chroma_settings,
             )
         except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
-            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}")
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
+            ) from exc
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
@@ -116,8 +118,12 @@ class Store:
         got = self._call("list reports", self.manifest.get, include=["metadatas"])
         infos = [
             ReportInfo(
-                name=m["name"], sha256=m["sha256"], chars=m["chars"], sentences=m["sentences"],
-                chunks=m["chunks"], path=m.get("path", ""),
+                name=m["name"],
+                sha256=m["sha256"],
+                chars=m["chars"],
+                sentences=m["sentences"],
+                chunks=m["chunks"],
+                path=m.get("path", ""),
             )
             for m in got["metadatas"]
         ]
@@ -135,16 +141,20 @@ class Store:
 
     def records(self, kind: str, sources: list[str] | None = None) -> list[Record]:
         got = self._call(
-            "read records", self.vectors.get, where=_where(kind, sources),
+            "read records",
+            self.vectors.get,
+            where=_where(kind, sources),
             include=["documents", "metadatas"],
         )
         return [_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
     def records_by_id(self, ids: list[str]) -> list[Record]:
-        got = self._call("read records", self.vectors.get, ids=ids,
-                         include=["documents", "metadatas"])
-        by_id = {i: _record(i, d, m)
-                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        got = self._call(
+            "read records", self.vectors.get, ids=ids, include=["documents", "metadatas"]
+        )
+        by_id = {
+            i: _record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+        }
         return [by_id[i] for i in ids if i in by_id]
 
     def vectors_by_id(self, ids: list[str]) -> dict[str, list[float]]:
@@ -156,8 +166,12 @@ class Store:
     ) -> list[tuple[Record, float]]:
         """Nearest records of ``kind`` with cosine similarity (1 = same direction)."""
         got = self._call(
-            "search", self.vectors._collection.query, query_embeddings=[vector], n_results=k,
-            where=_where(kind, sources), include=["documents", "metadatas", "distances"],
+            "search",
+            self.vectors._collection.query,
+            query_embeddings=[vector],
+            n_results=k,
+            where=_where(kind, sources),
+            include=["documents", "metadatas", "distances"],
         )
         # Chroma returns cosine *distance*; langchain-chroma's "relevance" passes it through
         # unchanged, so we query the collection and convert here.
@@ -177,38 +191,56 @@ class Store:
         if not records:
             return
         self._call(
-            "write records", self.vectors._collection.upsert,
-            ids=[r.id for r in records], embeddings=vectors, documents=[r.text for r in records],
+            "write records",
+            self.vectors._collection.upsert,
+            ids=[r.id for r in records],
+            embeddings=vectors,
+            documents=[r.text for r in records],
             metadatas=[_meta(r, live=False) for r in records],
         )
 
     def commit(self, report, records: list[Record], path: str = "") -> None:
         """Make ``records`` the live content of ``report``; drop its old records."""
         with self._lock:
-            old = self._call("read records", self.vectors.get,
-                             where={"source": report.name}, include=[])["ids"]
+            old = self._call(
+                "read records", self.vectors.get, where={"source": report.name}, include=[]
+            )["ids"]
             keep = {r.id for r in records}
             for i in range(0, len(records), _BATCH):
                 part = records[i : i + _BATCH]
-                self._call("update records", self.vectors._collection.update,
-                           ids=[r.id for r in part], metadatas=[_meta(r, live=True) for r in part])
+                self._call(
+                    "update records",
+                    self.vectors._collection.update,
+                    ids=[r.id for r in part],
+                    metadatas=[_meta(r, live=True) for r in part],
+                )
             stale = [i for i in old if i not in keep]
             for i in range(0, len(stale), _BATCH):
                 self._call("delete records", self.vectors.delete, ids=stale[i : i + _BATCH])
             meta = {
-                "name": report.name, "sha256": report.sha256, "chars": len(report.text),
+                "name": report.name,
+                "sha256": report.sha256,
+                "chars": len(report.text),
                 "sentences": sum(r.kind == "sentence" for r in records),
-                "chunks": sum(r.kind == "chunk" for r in records), "path": path,
+                "chunks": sum(r.kind == "chunk" for r in records),
+                "path": path,
                 "indexed_at": time.time(),
             }
-            self._call("write the manifest", self.manifest.upsert, ids=[_report_id(report.name)],
-                       embeddings=[[1.0]], documents=[report.text], metadatas=[meta])
+            self._call(
+                "write the manifest",
+                self.manifest.upsert,
+                ids=[_report_id(report.name)],
+                embeddings=[[1.0]],
+                documents=[report.text],
+                metadatas=[meta],
+            )
 
     def remove(self, name: str) -> bool:
         """Drop a report and its records; False when it was not indexed."""
         with self._lock:
-            ids = self._call("read records", self.vectors.get,
-                             where={"source": name}, include=[])["ids"]
+            ids = self._call("read records", self.vectors.get, where={"source": name}, include=[])[
+                "ids"
+            ]
             known = self._call("read a report", self.manifest.get, ids=[_report_id(name)])["ids"]
             for i in range(0, len(ids), _BATCH):
                 self._call("delete records", self.vectors.delete, ids=ids[i : i + _BATCH])
@@ -229,10 +261,23 @@ def _where(kind: str, sources: list[str] | None) -> dict:
 
 
 def _meta(r: Record, live: bool) -> dict:
-    return {"kind": r.kind, "source": r.source, "start": r.start, "end": r.end,
-            "chunk_id": r.chunk_id, "live": live}
+    return {
+        "kind": r.kind,
+        "source": r.source,
+        "start": r.start,
+        "end": r.end,
+        "chunk_id": r.chunk_id,
+        "live": live,
+    }
 
 
 def _record(id_: str, text: str, m: dict) -> Record:
-    return Record(id=id_, kind=m["kind"], source=m["source"], start=int(m["start"]),
-                  end=int(m["end"]), text=text, chunk_id=m.get("chunk_id", ""))
+    return Record(
+        id=id_,
+        kind=m["kind"],
+        source=m["source"],
+        start=int(m["start"]),
+        end=int(m["end"]),
+        text=text,
+        chunk_id=m.get("chunk_id", ""),
+    )

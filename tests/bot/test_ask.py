@@ -29,11 +29,17 @@ def test_chinese_question_answers_with_the_revenue(real_settings):
 
 
 def test_follow_ups_resolve_it_from_history(real_settings):
-    a = ask("How fast did it grow?", history=[("What was Kuaishou's revenue in H1?", "603.8亿元")],
-            settings=real_settings)
+    a = ask(
+        "How fast did it grow?",
+        history=[("What was Kuaishou's revenue in H1?", "603.8亿元")],
+        settings=real_settings,
+    )
     assert a.answered and "14%" in a.text
-    b = ask("它生成了多少视频?", history=[("可灵大模型的使用人数有多少?", "超百万")],
-            settings=real_settings)
+    b = ask(
+        "它生成了多少视频?",
+        history=[("可灵大模型的使用人数有多少?", "超百万")],
+        settings=real_settings,
+    )
     assert b.answered and "超千万" in b.text
 
 
@@ -48,8 +54,11 @@ def test_every_quote_is_the_exact_slice_of_its_report(real_settings, path):
         pytest.skip(f"{path} is not beside this checkout")
     library = get_library(real_settings)
     texts = {r.name: library.store.report_text(r.name) for r in library.reports()}
-    outcomes = run(load_items(path), lambda q, h=None, reports=None: ask(
-        q, h, reports=reports, settings=real_settings), texts)
+    outcomes = run(
+        load_items(path),
+        lambda q, h=None, reports=None: ask(q, h, reports=reports, settings=real_settings),
+        texts,
+    )
     assert all(o.quotes_exact for o in outcomes)
     figures = report(outcomes)["overall"]
     # Regression floors, well below what the README reports; a drop means a real break.

@@ -11,8 +11,11 @@ def test_offsets_slice_the_source_exactly(report_text):
 def test_never_splits_inside_numbers():
     text = "营收603.8亿元,同比增长14.1%至1.31亿。Revenue rose 3.5 percent. Next one!"
     texts = [s.text for s in split_sentences(text)]
-    assert texts == ["营收603.8亿元,同比增长14.1%至1.31亿。", "Revenue rose 3.5 percent.",
-                     "Next one!"]
+    assert texts == [
+        "营收603.8亿元,同比增长14.1%至1.31亿。",
+        "Revenue rose 3.5 percent.",
+        "Next one!",
+    ]
 
 
 def test_never_splits_inside_a_quotation():
@@ -23,7 +26,13 @@ def test_never_splits_inside_a_quotation():
 
 def test_splits_at_chinese_and_ascii_terminals_and_line_breaks():
     text = "第一句;第二句!第三句?\n标题\n\n第四句。"
-    assert [s.text for s in split_sentences(text)] == ["第一句;", "第二句!", "第三句?", "标题", "第四句。"]
+    assert [s.text for s in split_sentences(text)] == [
+        "第一句;",
+        "第二句!",
+        "第三句?",
+        "标题",
+        "第四句。",
+    ]
 
 
 def test_chunks_hold_whole_sentences_within_budget(tmp_path, report_text):

@@ -15,7 +15,9 @@ REPORT_B = "Another report. It has two sentences."
 
 @pytest.fixture
 def env(tmp_path):
-    settings = Settings.from_env({"REPORTBOT_DATA_DIR": str(tmp_path), "REPORTBOT_EMBED_MODEL": "fake"})
+    settings = Settings.from_env(
+        {"REPORTBOT_DATA_DIR": str(tmp_path), "REPORTBOT_EMBED_MODEL": "fake"}
+    )
     store = Store(settings, embeddings=None)
     return settings, store, counter(tmp_path / "tk")
 
