@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import ReportError
+from index.loaders import load_docx, load_html, load_pdf
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ LOADERS: dict[str, Callable[[Path], str]] = {
     ".md": _read_text,
     ".markdown": _read_text,
     ".text": _read_text,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".html": load_html,
+    ".htm": load_html,
 }
 
 

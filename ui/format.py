@@ -1,0 +1,198 @@
+"""Markup for the page: an answer as a chat message, its citations as the sources panel.
+
+Pure functions of what :mod:`bot` returns; no Gradio, no I/O, no ranking. Report text,
+questions and file names are untrusted: a report may contain ``<script>``, ``<img
+onerror>`` or Markdown links. Gradio's ``gr.HTML`` does not sanitize at all, and the
+Chatbot sanitizes but still renders Markdown, so every such string goes through
+:func:`text_html`, which escapes HTML and neutralises Markdown syntax, before it is
+placed in markup. Only the tags built here reach the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+# One table, one pass: html.escape's five characters, then everything Markdown, Gradio's
+# LaTeX ($) or autolinking (:) would interpret, all as numeric entities; newlines as <br>.
+_ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:"}
+_ESCAPES[ord("\n")] = "<br>"
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000]*\n")
+# Shown around a quote when its paragraph is long (a PDF page, an unbroken text file).
+CONTEXT_CHARS = 500
+
+NOT_FOUND_BADGE = {"zh": "报告中未找到", "en": "Not found in the report"}
+THINKING = {"zh": "正在查找报告…", "en": "Searching the report…"}
+
+
+class CitationLike(Protocol):
+    source: str
+    start: int
+    end: int
+    quote: str
+
+
+def text_html(text: str) -> str:
+    """``text`` as inert markup: every character that HTML or Markdown would interpret
+    becomes a numeric entity (the browser shows it unchanged), newlines become ``<br>``.
+
+    >>> text_html("<b>*x*</b>")
+    '&#60;b&#62;&#42;x&#42;&#60;/b&#62;'
+    """
+    return text.translate(_ESCAPES)
+
+
+def _linked_markers(text: str, citations: list[CitationLike]) -> str:
+    """Escape ``text`` and turn the marker after each quote into a link to its source.
+
+    The answer reads ``… “quote 1” [1] “quote 2” [2]``; a marker is looked for only after
+    its own quote, so a ``[1]`` inside a quoted footnote stays text. ``text`` may be a
+    prefix of the answer while it streams.
+    """
+    out: list[str] = []
+    pos = 0
+    for n, citation in enumerate(citations, 1):
+        found = text.find(citation.quote, pos) if citation.quote else -1
+        after = found + len(citation.quote) if found >= 0 else pos
+        marker = text.find(f"[{n}]", after)
+        if marker < 0:
+            break
+        out.append(text_html(text[pos:marker]))
+        out.append(f'<a class="rb-marker" href="#src-{n}" title="Source {n}">[{n}]</a>')
+        pos = marker + len(f"[{n}]")
+    out.append(text_html(text[pos:]))
+    return "".join(out)
+
+
+def answer_html(
+    text: str, answered: bool, citations: list[CitationLike], language: str = "en"
+) -> str:
+    """A chat message for an answer (or a prefix of it while streaming).
+
+    Grounded answers and "not found" answers get different classes, and "not found"
+    a badge, so the two never look alike.
+    """
+    body = _linked_markers(text, citations)
+    if answered:
+        # The bot leads with the figure or name asked for, then a blank line, the quotes.
+        lead, sep, rest = body.partition("<br><br>")
+        if sep and rest:
+            body = f'<p class="rb-lead">{lead}</p><p class="rb-quotes">{rest}</p>'
+        return f'<div class="rb-answer">{body}</div>'
+    badge = NOT_FOUND_BADGE.get(language, NOT_FOUND_BADGE["en"])
+    return (
+        f'<div class="rb-notfound"><span class="rb-badge">{text_html(badge)}</span>'
+        f'<span class="rb-notfound-text">{body}</span></div>'
+    )
+
+
+def question_html(question: str) -> str:
+    return f'<div class="rb-question">{text_html(question)}</div>'
+
+
+def thinking_html(language: str = "en") -> str:
+    return f'<div class="rb-thinking">{THINKING.get(language, THINKING["en"])}</div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="rb-error">{text_html(message)}</div>'
+
+
+def paragraph_span(text: str, start: int, end: int) -> tuple[int, int, int]:
+    """The blank-line-delimited block(s) of ``text`` holding ``[start, end)``.
+
+    Returns ``(para_start, para_end, number)``; ``number`` counts non-empty blocks from 1.
+
+    >>> paragraph_span("a\\n\\nbb cc\\n\\nd", 5, 7)
+    (3, 8, 2)
+    """
+    para_start, number = 0, 1
+    para_end = len(text)
+    for sep in _PARAGRAPH_BREAK.finditer(text):
+        if sep.end() <= start:
+            if text[para_start : sep.start()].strip():
+                number += 1
+            para_start = sep.end()
+        elif sep.start() >= end:
+            para_end = sep.start()
+            break
+    return para_start, para_end, number
+
+
+def source_html(n: int, citation: CitationLike, text: str | None) -> str:
+    """One cited passage: its paragraph with the quote marked by the citation's offsets.
+
+    ``text`` is the full report text the offsets index; when it is missing (the report
+    was removed since) the quote alone is shown.
+    """
+    name = text_html(citation.source)
+    start, end = citation.start, citation.end
+    if text is None or not 0 <= start <= end <= len(text):
+        position = "report no longer indexed"
+        before, quote, after = "", citation.quote, ""
+    else:
+        p_start, p_end, number = paragraph_span(text, start, end)
+        lead = "…" if start - p_start > CONTEXT_CHARS else ""
+        tail = "…" if p_end - end > CONTEXT_CHARS else ""
+        p_start, p_end = max(p_start, start - CONTEXT_CHARS), min(p_end, end + CONTEXT_CHARS)
+        before = lead + text[p_start:start].lstrip()
+        quote = text[start:end]
+        after = text[end:p_end].rstrip() + tail
+        position = f"paragraph {number} · characters {start:,}–{end:,}"
+    return (
+        f'<article class="rb-source" id="src-{n}" data-source="{name}" '
+        f'data-start="{start}" data-end="{end}">'
+        f'<div class="rb-source-head"><span class="rb-num">[{n}]</span> '
+        f'<span class="rb-doc">{name}</span> <span class="rb-pos">{position}</span></div>'
+        f'<p class="rb-para">{text_html(before)}<mark class="rb-quote">{text_html(quote)}</mark>'
+        f"{text_html(after)}</p></article>"
+    )
+
+
+def sources_html(
+    citations: list[CitationLike] | None,
+    texts: Mapping[str, str],
+    answered: bool | None = None,
+) -> str:
+    """The sources panel for the latest answer; ``texts`` maps report name -> full text.
+
+    ``answered=None`` means no question yet.
+    """
+    if answered is None:
+        note = "The passages quoted by the latest answer appear here, each in its paragraph."
+        return f'<div class="rb-sources-empty">{note}</div>'
+    if not citations:
+        note = "No passage of the report answers the latest question, so none is quoted."
+        return f'<div class="rb-sources-empty rb-sources-none">{note}</div>'
+    items = "".join(source_html(n, c, texts.get(c.source)) for n, c in enumerate(citations, 1))
+    return f'<div class="rb-sources">{items}</div>'
+
+
+class ReportLike(Protocol):
+    name: str
+    chars: int
+    sentences: int
+
+
+def reports_html(reports: Iterable[ReportLike]) -> str:
+    """The indexed reports as a small table."""
+    rows = "".join(
+        f"<tr><td>{text_html(r.name)}</td><td>{r.chars:,}</td><td>{r.sentences:,}</td></tr>"
+        for r in reports
+    )
+    if not rows:
+        return '<div class="rb-sources-empty">No report is indexed yet.</div>'
+    return (
+        '<table class="rb-reports"><thead><tr><th>Report</th><th>Characters</th>'
+        f"<th>Sentences</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def notices_html(notices: Iterable[tuple[str, str]]) -> str:
+    """Upload outcomes: ``(kind, message)`` with kind ``ok``, ``same`` or ``error``."""
+    items = "".join(
+        f'<li class="rb-notice rb-notice-{kind}">{text_html(message)}</li>'
+        for kind, message in notices
+    )
+    return f'<ul class="rb-notices">{items}</ul>' if items else ""
