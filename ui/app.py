@@ -18,11 +18,14 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 
 # Before gradio is imported: no analytics, no version check, no hub telemetry.
@@ -108,19 +111,20 @@ def respond(message: str, chat: list, turns: list, scope: list[str] | None):
     chat = [*chat, {"role": "user", "content": fmt.question_html(question)}]
     reply = {"role": "assistant", "content": fmt.thinking_html(_language(question))}
     chat.append(reply)
-    yield "", chat, turns, gr.skip()
+    yield "", chat, turns, fmt.sources_pending_html()
     try:
         answer = ask(question, [tuple(t) for t in turns], reports=scope or None)
     except ReportBotError as exc:
         reply["content"] = fmt.error_html(str(exc))
-        yield "", chat, turns, gr.skip()
+        yield "", chat, turns, fmt.sources_html(None, {})
         return
+    show = partial(fmt.answer_html, answered=answer.answered, citations=answer.citations,
+                   language=answer.language)
     for prefix in _pieces(answer.text):
-        reply["content"] = fmt.answer_html(
-            prefix, answer.answered, answer.citations, answer.language
-        )
+        reply["content"] = show(prefix, streaming=True)
         yield "", chat, turns, gr.skip()
         time.sleep(STREAM_DELAY)
+    reply["content"] = show(answer.text)
     texts = {c.source: report_text(c.source) for c in answer.citations}
     sources = fmt.sources_html(answer.citations, texts, answer.answered)
     yield "", chat, [*turns, [question, answer.text]], sources
@@ -258,12 +262,11 @@ def upload(
     )
 
 
-def refresh(scope: list[str] | None = None):
-    """On page load: the current reports (another session may have added some)."""
+def refresh():
+    """On page load: every indexed report (another session may have added some)."""
     reports = list_reports()
     names = [r.name for r in reports]
-    keep = [n for n in (scope or []) if n in names] or names
-    return gr.Dropdown(choices=names, value=keep), fmt.reports_html(reports)
+    return gr.Dropdown(choices=names, value=names), fmt.reports_html(reports)
 
 
 # --- API (gradio_client) ------------------------------------------------------------
@@ -275,8 +278,9 @@ def api_ask(
     """Answer a question from the indexed reports.
 
     Returns {"question", "answer", "answered", "language", "citations": [{"source",
-    "start", "end", "quote", "score"}]} (the keys of ``reportbot ask --json``); every
-    quote equals report_text(source)[start:end].
+    "start", "end", "quote", "score"}]}, the keys of `reportbot ask --json`. Every quote
+    equals report_text(source)[start:end]. history: earlier [question, answer] pairs;
+    reports: report names to search (default: all).
     """
     try:
         answer = ask(question, [tuple(t) for t in history or []], reports=reports or None)
@@ -338,7 +342,8 @@ def build_app() -> gr.Blocks:
                     latex_delimiters=[],
                     buttons=[],
                     feedback_options=None,
-                    placeholder="Answers quote the report; not-found answers say so.",
+                    placeholder="Ask a question below, or pick an example. "
+                    "Answers quote the report; when it has no answer, the bot says so.",
                 )
                 msg = gr.Textbox(
                     placeholder="Ask about the report… / 向报告提问…",
@@ -360,9 +365,9 @@ def build_app() -> gr.Blocks:
                     elem_id="rb-examples",
                 )
             with gr.Column(scale=2, min_width=340):
+                gr.HTML('<h2 class="rb-panel-title">Sources · 出处</h2>')
                 sources = gr.HTML(
-                    fmt.sources_html(None, {}), label="Sources", show_label=True,
-                    elem_id="rb-sources", container=True,
+                    fmt.sources_html(None, {}), elem_id="rb-sources", container=True,
                 )
         with gr.Accordion("Your reports: upload .txt, .md, .pdf, .docx or .html", open=False,
                           elem_id="rb-upload"):
@@ -377,14 +382,16 @@ def build_app() -> gr.Blocks:
                     table = gr.HTML(fmt.reports_html(list_reports()), elem_id="rb-reports")
 
         chat_io = {"inputs": [msg, chat, turns, scope], "outputs": [msg, chat, turns, sources]}
-        msg.submit(respond, **chat_io, **private)
-        example_set.click(lambda sample: sample[0], example_set, msg, **private).then(
+        asked = msg.submit(respond, **chat_io, **private)
+        picked = example_set.click(lambda sample: sample[0], example_set, msg, **private).then(
             respond, **chat_io, **private
         )
-        clear.click(new_chat, None, [chat, turns, sources, msg], **private)
-        chat.clear(new_chat, None, [chat, turns, sources, msg], **private)
+        # A new chat stops an answer still streaming, which would otherwise refill it.
+        reset = {"outputs": [chat, turns, sources, msg], "cancels": [asked, picked], **private}
+        clear.click(new_chat, None, **reset)
+        chat.clear(new_chat, None, **reset)
         files.upload(upload, [files, scope], [notes, scope, table, files], **private)
-        demo.load(refresh, [scope], [scope, table], **private)
+        demo.load(refresh, None, [scope, table], **private)
 
         gr.api(api_ask, api_name="ask")
         gr.api(api_reports, api_name="reports")
@@ -439,6 +446,16 @@ def parse_auth(value: str | tuple[str, str] | None) -> tuple[str, str] | None:
     return user, password
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail before the slow preparation, not after it, when the port is taken."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host, port), family=family):
+            pass
+    except OSError as exc:
+        raise SystemExit(f"reportbot: cannot serve on {host}:{port}: {exc.strerror}") from None
+
+
 def _say(text: str, end: str = "\n") -> None:
     print(text, end=end, file=sys.stderr, flush=True)
 
@@ -470,6 +487,7 @@ def main(
     # Popped, not read: the settings object rejects REPORTBOT_ variables it does not know.
     env_auth = os.environ.pop(AUTH_ENV, None)
     credentials = parse_auth(auth if auth is not None else env_auth)
+    _check_port(host, port)
     try:
         _prepare_with_progress()
         demo = build_app()
@@ -480,7 +498,6 @@ def main(
         raise SystemExit(f"reportbot: cannot serve on {host}:{port}: {exc}") from None
     login = " (login required)" if credentials else ""
     print(f"reportbot UI: {url}{login}  (Ctrl+C to stop)", flush=True)
-    try:
-        demo.block_thread()
-    except KeyboardInterrupt:
-        demo.close()
+    # `kill` (SIGTERM) stops the server as cleanly as Ctrl+C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    demo.block_thread()

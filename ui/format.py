@@ -66,14 +66,20 @@ def _linked_markers(text: str, citations: list[CitationLike]) -> str:
 
 
 def answer_html(
-    text: str, answered: bool, citations: list[CitationLike], language: str = "en"
+    text: str,
+    answered: bool,
+    citations: list[CitationLike],
+    language: str = "en",
+    streaming: bool = False,
 ) -> str:
-    """A chat message for an answer (or a prefix of it while streaming).
+    """A chat message for an answer, or for a prefix of it while ``streaming``.
 
     Grounded answers and "not found" answers get different classes, and "not found"
-    a badge, so the two never look alike.
+    a badge, so the two never look alike. A streaming message ends in a caret.
     """
     body = _linked_markers(text, citations)
+    if streaming:
+        body += '<span class="rb-caret"></span>'
     if answered:
         # The bot leads with the figure or name asked for, then a blank line, the quotes.
         lead, sep, rest = body.partition("<br><br>")
@@ -93,6 +99,10 @@ def question_html(question: str) -> str:
 
 def thinking_html(language: str = "en") -> str:
     return f'<div class="rb-thinking">{THINKING.get(language, THINKING["en"])}</div>'
+
+
+def sources_pending_html() -> str:
+    return '<div class="rb-sources-empty rb-sources-pending">Finding the quoted passages…</div>'
 
 
 def error_html(message: str) -> str:

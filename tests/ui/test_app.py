@@ -45,7 +45,9 @@ def test_answer_streams_then_shows_sources_and_records_the_turn(fake_bot):
     steps = run("How much did UAX lift ARPU?", scope=["r.txt"])
     shown = [s[1][-1]["content"] for s in steps]
     assert "rb-thinking" in shown[0]  # something appears before the answer is ready
-    growing = [len(s) for s in shown[1:]]
+    assert "Finding" in steps[0][3]  # and the previous answer's sources are gone
+    assert "rb-caret" in shown[-2] and "rb-caret" not in shown[-1]
+    growing = [len(s) for s in shown[1:-1]]
     assert len(growing) > 3 and growing == sorted(growing)  # the text arrives piece by piece
     textbox, chat, turns, sources = steps[-1]
     assert textbox == "" and chat[0]["role"] == "user" and chat[1]["role"] == "assistant"

