@@ -102,7 +102,8 @@ def respond(message: str, chat: list, turns: list, scope: list[str] | None):
     """Stream the answer to ``message`` into the chat; then show its sources.
 
     ``turns`` holds the earlier ``(question, answer text)`` pairs, passed to ``ask()``
-    as ``history`` so follow-ups work. Yields ``(textbox, chat, turns, sources)``.
+    as ``history`` so follow-ups work. Yields ``(textbox, chat, turns, sources)``; the
+    textbox is emptied once, at the start, so a next question typed meanwhile survives.
     """
     question = (message or "").strip()
     if not question:
@@ -116,18 +117,18 @@ def respond(message: str, chat: list, turns: list, scope: list[str] | None):
         answer = ask(question, [tuple(t) for t in turns], reports=scope or None)
     except ReportBotError as exc:
         reply["content"] = fmt.error_html(str(exc))
-        yield "", chat, turns, fmt.sources_html(None, {})
+        yield gr.skip(), chat, turns, fmt.sources_html(None, {})
         return
     show = partial(fmt.answer_html, answered=answer.answered, citations=answer.citations,
                    language=answer.language)
     for prefix in _pieces(answer.text):
         reply["content"] = show(prefix, streaming=True)
-        yield "", chat, turns, gr.skip()
+        yield gr.skip(), chat, turns, gr.skip()
         time.sleep(STREAM_DELAY)
     reply["content"] = show(answer.text)
-    texts = {c.source: report_text(c.source) for c in answer.citations}
+    texts = {name: report_text(name) for name in {c.source for c in answer.citations}}
     sources = fmt.sources_html(answer.citations, texts, answer.answered)
-    yield "", chat, [*turns, [question, answer.text]], sources
+    yield gr.skip(), chat, [*turns, [question, answer.text]], sources
 
 
 def new_chat():
@@ -184,59 +185,53 @@ def index_uploads(
     checked before a file is parsed; a file whose text is already indexed (same sha256)
     is not indexed again; a new file never replaces a report of the same name.
     """
-    settings = get_library().settings
-    max_bytes = settings.max_report_mb * 1024 * 1024
-    kinds = ", ".join(sorted(LOADERS))
     notices: list[tuple[str, str]] = []
     names: list[str] = []
-    for upload in paths:
-        upload = Path(upload)
-        name = clean_name(upload.name)
-        suffix = upload.suffix.lower()
-        if suffix not in LOADERS:
-            shown = suffix or "(no extension)"
-            notices.append(("error", f"{name}: {shown} files are not supported; use {kinds}."))
-            continue
-        size = upload.stat().st_size
-        if size == 0:
-            notices.append(("error", f"{name}: the file is empty."))
-            continue
-        if size > max_bytes:
-            notices.append((
-                "error",
-                f"{name}: {size / 1048576:.1f} MB is over the {settings.max_report_mb:g} MB "
-                "limit (REPORTBOT_MAX_REPORT_MB).",
-            ))
-            continue
-        folder = Path(tempfile.mkdtemp(prefix="reportbot-upload-"))
-        try:
-            known = {r.sha256: r.name for r in list_reports()}
-            name = _unused(name, set(known.values()))
-            copy = _copy_by_hash(upload, suffix, folder)
-            report = load_report(copy, max_mb=settings.max_report_mb, name=name)
-            if report.sha256 in known:
-                same = known[report.sha256]
-                notices.append(("same", f"{name}: the same text is already indexed as {same}."))
-                names.append(same)
-                continue
-
-            def step(done: int, total: int, name: str = name) -> None:
-                if progress:
-                    progress(done, total, name)
-
-            result = get_library().index_report(replace(report, path=""), step)
-        except ReportError as exc:
-            notices.append(("error", f"{name}: {exc.problem}."))
-            continue
-        except ReportBotError as exc:
-            notices.append(("error", f"{name}: {exc}"))
-            continue
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        size = f"{result.sentences:,} sentences, {len(report.text):,} characters"
-        notices.append(("ok", f"{name}: indexed ({size})."))
-        names.append(result.name)
+    for path in paths:
+        kind, message, name = _index_upload(Path(path), progress)
+        notices.append((kind, message))
+        if name:
+            names.append(name)
     return notices, names
+
+
+def _index_upload(
+    upload: Path, progress: Callable[[int, int, str], None] | None
+) -> tuple[str, str, str | None]:
+    """``(kind, message, report name or None)`` for one uploaded file."""
+    settings = get_library().settings
+    shown = clean_name(upload.name)
+    suffix = upload.suffix.lower()
+    if suffix not in LOADERS:
+        kinds = ", ".join(sorted(LOADERS))
+        what = f"{suffix} files are" if suffix else "files without an extension are"
+        return "error", f"{shown}: {what} not supported; use {kinds}.", None
+    size = upload.stat().st_size
+    if size == 0:
+        return "error", f"{shown}: the file is empty.", None
+    if size > settings.max_report_mb * 1024 * 1024:
+        limit = f"{settings.max_report_mb:g} MB limit (REPORTBOT_MAX_REPORT_MB)"
+        return "error", f"{shown}: {size / 1048576:.1f} MB is over the {limit}.", None
+    known = {r.sha256: r.name for r in list_reports()}
+    name = _unused(shown, set(known.values()))
+    folder = Path(tempfile.mkdtemp(prefix="reportbot-upload-"))
+    try:
+        copy = _copy_by_hash(upload, suffix, folder)
+        report = load_report(copy, max_mb=settings.max_report_mb, name=name)
+        if report.sha256 in known:
+            same = known[report.sha256]
+            return "same", f"{shown}: the same text is already indexed as {same}.", same
+        step = (lambda done, total: progress(done, total, name)) if progress else None
+        result = get_library().index_report(replace(report, path=""), step)
+    except ReportError as exc:
+        return "error", f"{shown}: {exc.problem}.", None
+    except ReportBotError as exc:
+        return "error", f"{shown}: {exc}", None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    renamed = f" as {name}" if name != shown else ""
+    counts = f"{result.sentences:,} sentences, {len(report.text):,} characters"
+    return "ok", f"{shown}: indexed{renamed} ({counts}).", result.name
 
 
 def upload(
@@ -382,7 +377,8 @@ def build_app() -> gr.Blocks:
                     table = gr.HTML(fmt.reports_html(list_reports()), elem_id="rb-reports")
 
         chat_io = {"inputs": [msg, chat, turns, scope], "outputs": [msg, chat, turns, sources]}
-        asked = msg.submit(respond, **chat_io, **private)
+        # A question sent while an answer streams is asked next, not dropped.
+        asked = msg.submit(respond, **chat_io, trigger_mode="always_last", **private)
         picked = example_set.click(lambda sample: sample[0], example_set, msg, **private).then(
             respond, **chat_io, **private
         )
@@ -410,8 +406,8 @@ def launch(
     port: int = 7860,
     auth: tuple[str, str] | None = None,
     share: bool = False,
-) -> str:
-    """Serve ``demo`` without blocking; returns the local address."""
+) -> tuple[str, str | None]:
+    """Serve ``demo`` without blocking; returns the local address and the share link."""
     max_mb = get_library().settings.max_report_mb
     _, url, share_url = demo.queue().launch(
         server_name=host,
@@ -433,7 +429,7 @@ def launch(
         mcp_server=False,
         enable_monitoring=False,
     )
-    return share_url or url
+    return url, share_url
 
 
 def parse_auth(value: str | tuple[str, str] | None) -> tuple[str, str] | None:
@@ -491,13 +487,15 @@ def main(
     try:
         _prepare_with_progress()
         demo = build_app()
-        url = launch(demo, host, port, credentials, share)
+        url, share_url = launch(demo, host, port, credentials, share)
     except ReportBotError as exc:
         raise SystemExit(f"reportbot: {exc}") from None
     except OSError as exc:
         raise SystemExit(f"reportbot: cannot serve on {host}:{port}: {exc}") from None
     login = " (login required)" if credentials else ""
     print(f"reportbot UI: {url}{login}  (Ctrl+C to stop)", flush=True)
+    if share_url:
+        print(f"reportbot UI, public link: {share_url}", flush=True)
     # `kill` (SIGTERM) stops the server as cleanly as Ctrl+C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     demo.block_thread()

@@ -57,7 +57,7 @@ def test_index_reports_then_list_them(client, tmp_path):
     bad = tmp_path / "api-bad.exe"
     bad.write_bytes(b"MZ")
     result = client.predict(
-        [gradio_client.handle_file(str(report)), gradio_client.handle_file(str(bad))],
+        files=[gradio_client.handle_file(str(report)), gradio_client.handle_file(str(bad))],
         api_name="/index_reports",
     )
     assert result["reports"] == ["api-report.txt"]
@@ -65,9 +65,14 @@ def test_index_reports_then_list_them(client, tmp_path):
     assert kinds == ["ok", "error"] and "not supported" in result["notices"][1]["message"]
     names = [r["name"] for r in client.predict(api_name="/reports")]
     assert "api-report.txt" in names and "kuaishou-2024h1.txt" in names
-    answer = client.predict("How many boats did the Turku plant make?", None,
-                            ["api-report.txt"], api_name="/ask")
+    answer = client.predict(
+        question="How many boats did the Turku plant make?", reports=["api-report.txt"],
+        api_name="/ask",
+    )
     assert "4,321" in answer["answer"]
+    c = answer["citations"][0]
+    text = client.predict(name="api-report.txt", api_name="/report_text")
+    assert text[c["start"] : c["end"]] == c["quote"]
 
 
 def _listening_addresses(port: int) -> set[str]:

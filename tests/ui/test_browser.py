@@ -104,6 +104,19 @@ def test_follow_up_uses_the_conversation_and_new_chat_clears_it(page):
     expect(page.locator("#rb-sources #src-1")).to_contain_text("毛利率")
 
 
+def test_question_sent_while_an_answer_streams_is_asked_next(page):
+    box = page.get_by_test_id("textbox").first
+    box.fill("How much did UAX lift ARPU?")
+    page.get_by_test_id("submit-button").first.click()
+    expect(page.locator(BOT)).to_have_count(1)
+    box.fill("快手的毛利率是多少?")  # typed and sent before the first answer is done
+    page.get_by_test_id("submit-button").first.click()
+    expect(page.locator(BOT)).to_have_count(2)
+    expect(page.locator(BOT).nth(0)).to_contain_text("196%")
+    expect(page.locator("[data-testid='user']").nth(1)).to_have_text("快手的毛利率是多少?")
+    expect(page.locator(BOT).nth(1)).to_contain_text("毛利率")
+
+
 def test_not_found_answer_is_styled_differently(page):
     ask(page, "快手的毛利率是多少?")
     ask(page, "What is the stock price of Kuaishou?")
