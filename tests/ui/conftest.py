@@ -9,6 +9,7 @@ Debian's (``/usr/bin/chromium``) driven by the playwright package; no browser do
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -116,12 +117,22 @@ class PageWatch:
         self.errors: list[str] = []
         page.on("request", self._request)
         page.on("dialog", self._dialog)
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("console", self._console)
+
+    def _outside(self, url: str) -> bool:
+        return (urlparse(url).hostname or "") not in LOCAL_HOSTS
 
     def _request(self, request) -> None:
-        host = urlparse(request.url).hostname or ""
-        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOCAL_HOSTS:
-            self.external.append(request.url)
+        url = request.url
+        if url.startswith(("http:", "https:", "ws:", "wss:")) and self._outside(url):
+            self.external.append(url)
+
+    def _console(self, message) -> None:
+        # A blocked or failed outside fetch shows up here even when no request is made.
+        urls = re.findall(r"(?:https?|wss?)://[^\s'\"<>)]+", message.text)
+        self.external += [f"console: {u}" for u in urls if self._outside(u)]
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
