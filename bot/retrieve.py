@@ -125,8 +125,11 @@ class Retriever:
         lang = lang or language(text)
         bridged = self.bridge.translate(text)
         idf = self.sentences.idf
+        # A single character says little on its own (用, 比, 年): it weighs less.
         units: list[tuple[tuple[str, ...], float]] = [
-            ((t,), idf(t)) for t in content_terms(text, search=False) if language(t) == "zh"
+            ((t,), idf(t) * (0.3 if len(t) == 1 else 1.0))
+            for t in content_terms(text, search=False)
+            if language(t) == "zh"
         ]
         for word, zh in bridged.items():
             ways = (word, *zh)
