@@ -172,6 +172,7 @@ class ExtractiveAnswerer:
         anchors = _anchor_positions(query, text)
         if asks_quantity(query.text):
             found = [m for m in _NUMBER.finditer(text) if re.search(r"\d|[百千万亿]", m.group())]
+            found = _prefer_kind(query.text, text, found)
             if found:
                 return _nearest(found, anchors).group().strip()
         if asks_name(query.text):
@@ -179,6 +180,33 @@ class ExtractiveAnswerer:
             if found:
                 return _nearest(found, anchors).group()
         return ""
+
+
+_RATE = re.compile(
+    r"增长|增速|增幅|同比|环比|百分|率|提升|下降|涨|跌|倍|\b(growth|grow|grew|rise|rose|"
+    r"increase|decline|fall|fell|percent|percentage|rate|margin|share|how fast|by how much)\b"
+)
+_PAST = re.compile(r"去年|上年|此前|之前|earlier|last year|previous|a year ago|before|prior")
+_FROM_TO = re.compile(r"(由|从|from)\S{0,8}$")
+_TO = re.compile(r"^\S{0,3}(增至|升至|降至|提升至|增长至|到|至|to)")
+
+
+def _prefer_kind(question: str, text: str, found: list[re.Match]) -> list[re.Match]:
+    """Narrow figures to the kind asked for: a rate (%, 倍) or an amount; and in
+    "由 A 增至 B" / "from A to B", the latest value B unless the question asks about
+    the past. Falls back to all figures when the narrowing leaves none."""
+    q = question.lower()
+    rate = bool(_RATE.search(q))
+    kind = [m for m in found if bool(re.search(r"%|‰|倍|百分点", m.group())) == rate]
+    found = kind or found
+    if not _PAST.search(q):
+        later = [
+            m for m in found
+            if not (_FROM_TO.search(text[max(0, m.start() - 12) : m.start()])
+                    and _TO.search(text[m.end() : m.end() + 6]))
+        ]
+        found = later or found
+    return found
 
 
 def _anchor_positions(query: Query, text: str) -> list[int]:

@@ -47,3 +47,17 @@ def test_quantity_detection_in_both_languages():
     assert asks_quantity("How much did UAX lift ARPU?")
     assert asks_quantity("快手上半年营收多少")
     assert not asks_quantity("Who is the CEO?")
+
+
+def test_lead_figure_is_the_kind_asked_for_and_the_latest_value():
+    text = "毛利率已由去年同期的50.2%增至55.3%,营收603.8亿元,同比增长14%。"
+    rec = Record("s", "sentence", "r.txt", 0, len(text), text, "c")
+    h = Hit(rec, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)
+
+    def lead(question, units):
+        return ExtractiveAnswerer(max_citations=1).answer(query(question, units), [h]).text
+
+    assert lead("毛利率是多少?", [(("毛利率",), 3.0)]).startswith("55.3%")
+    assert lead("去年同期的毛利率是多少?", [(("毛利率",), 3.0)]).startswith("50.2%")
+    assert lead("营收是多少?", [(("营收",), 3.0)]).startswith("603.8亿元")
+    assert lead("营收同比增长了多少?", [(("营收",), 3.0)]).startswith("14%")
