@@ -51,6 +51,8 @@ class Settings:
     report, whose words are matched through a dictionary."""
     default_report: bool = True
     """REPORTBOT_DEFAULT_REPORT: index the bundled report on first use (0 to disable)."""
+    ui_auth: str = ""
+    """REPORTBOT_UI_AUTH: ``user:password`` login for the web UI (empty: no login)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

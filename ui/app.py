@@ -38,10 +38,10 @@ from bot import ReportBotError, ask, list_reports, prepare, report_text  # noqa:
 from bot.library import get_library  # noqa: E402
 from index.errors import ReportError  # noqa: E402
 from index.load import LOADERS, load_report  # noqa: E402
+from index.settings import Settings  # noqa: E402
 from ui import format as fmt  # noqa: E402
 
 HERE = Path(__file__).parent
-AUTH_ENV = "REPORTBOT_UI_AUTH"
 STREAM_STEPS = 24
 STREAM_DELAY = 0.02  # seconds between streamed pieces: the answer types out in ~0.5 s
 
@@ -480,8 +480,10 @@ def main(
 
     ``auth`` is ``"user:password"``; when None, ``REPORTBOT_UI_AUTH`` is used if set.
     """
-    # Popped, not read: the settings object rejects REPORTBOT_ variables it does not know.
-    env_auth = os.environ.pop(AUTH_ENV, None)
+    try:
+        env_auth = Settings.from_env().ui_auth or None
+    except ReportBotError as exc:
+        raise SystemExit(f"reportbot: {exc}") from None
     credentials = parse_auth(auth if auth is not None else env_auth)
     _check_port(host, port)
     try:
