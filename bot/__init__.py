@@ -40,8 +40,10 @@ def remove_report(name: str) -> bool:
 def prepare(progress=None) -> None:
     """Load the model and index the default report now instead of on the first question."""
     library = get_library()
-    library.retriever  # noqa: B018 - builds the embedder and the store
+    library.load_model()
     library.ensure_default(progress)
+    library.embedder  # noqa: B018 - waits for the model
+    library.retriever.query("warm up")  # builds the keyword index and the dictionary
 
 
 __all__ = [

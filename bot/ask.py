@@ -82,6 +82,7 @@ def ask(
     if mode not in MODES:
         raise QuestionError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     t0 = time.perf_counter()
+    library.load_model()
     library.ensure_default()
     names = [reports] if isinstance(reports, str) else reports
     sources = library.check_sources(names)

@@ -28,20 +28,32 @@ class Library:
         self.settings = settings
         self._lock = threading.RLock()
         self._checked_default = False
+        self._model: _Background | None = None
 
-    @cached_property
+    def load_model(self) -> None:
+        """Start loading the embedding model in a background thread (once).
+
+        A fresh process spends most of its first answer importing torch and loading the
+        model; meanwhile the store opens and the keyword index builds on the other core.
+        """
+        with self._lock:
+            if self._model is None:
+                self._model = _Background(get_embedder, self.settings)
+
+    @property
     def embedder(self):
-        return get_embedder(self.settings)
+        self.load_model()
+        return self._model.result()
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.settings, LangChainEmbeddings(self.embedder))
+        return Store(self.settings, LangChainEmbeddings(lambda: self.embedder))
 
     @cached_property
     def retriever(self):
         from bot.retrieve import Retriever
 
-        return Retriever(self.store, self.embedder)
+        return Retriever(self.store, lambda: self.embedder)
 
     @cached_property
     def count_tokens(self):
@@ -89,6 +101,30 @@ class Library:
         if unknown:
             raise UnknownReportError(unknown, known)
         return list(names)
+
+
+class _Background:
+    """Run ``fn(*args)`` in a daemon thread; ``result()`` waits and re-raises errors."""
+
+    def __init__(self, fn, *args):
+        self._done = threading.Event()
+        self._value = self._error = None
+
+        def run() -> None:
+            try:
+                self._value = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
+                self._error = exc
+            finally:
+                self._done.set()
+
+        threading.Thread(target=run, name="reportbot-model", daemon=True).start()
+
+    def result(self):
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 _libraries: dict[Settings, Library] = {}

@@ -17,11 +17,13 @@ import math
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from bot.terms import Bridge, content_terms, language, tokens
+from index.embed import Embedder
 from index.store import Record, Store
 
 RRF_K = 60
@@ -95,9 +97,9 @@ class KeywordIndex:
 class Retriever:
     """Hybrid retrieval over a :class:`Store`; rebuilds its keyword side when it changes."""
 
-    def __init__(self, store: Store, embedder):
+    def __init__(self, store: Store, embedder: Callable[[], Embedder]):
         self.store = store
-        self.embedder = embedder
+        self._embedder = embedder  # a function: the model may still be loading
         self._lock = threading.Lock()
         self._version: str | None = None
 
@@ -150,7 +152,7 @@ class Retriever:
         timings = {} if timings is None else timings
         self._refresh()
         t = time.perf_counter()
-        vector = self.embedder.embed_queries([query.text])[0].tolist()
+        vector = self._embedder().embed_queries([query.text])[0].tolist()
         timings["encode"] = time.perf_counter() - t
 
         t = time.perf_counter()

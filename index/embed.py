@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -121,13 +122,17 @@ def _build(model: str, models_dir: str) -> Embedder:
 
 
 class LangChainEmbeddings:
-    """Adapter so LangChain's vector store can call our embedder."""
+    """Adapter so LangChain's vector store can call our embedder.
 
-    def __init__(self, embedder: Embedder):
-        self.embedder = embedder
+    Takes a function that returns the embedder, so opening a store does not wait for
+    the model to load.
+    """
+
+    def __init__(self, get_embedder: Callable[[], Embedder]):
+        self._get = get_embedder
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_passages(texts).tolist()
+        return self._get().embed_passages(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_queries([text])[0].tolist()
+        return self._get().embed_queries([text])[0].tolist()

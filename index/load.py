@@ -74,7 +74,9 @@ def load_report(path: str | Path, *, max_mb: float = 20.0, name: str | None = No
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         kinds = ", ".join(sorted(LOADERS))
-        raise ReportError(str(path), f"has unsupported type {path.suffix or '(none)'!r}; use {kinds}")
+        raise ReportError(
+            str(path), f"has unsupported type {path.suffix or '(none)'!r}; use {kinds}"
+        )
     size = path.stat().st_size
     if size > max_mb * 1024 * 1024:
         raise ReportError(str(path), f"is {size / 1048576:.1f} MB, over the {max_mb:g} MB limit")
