@@ -8,7 +8,7 @@ project reads the environment for its own configuration.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from index.errors import SettingsError
@@ -51,6 +51,16 @@ class Settings:
     report, whose words are matched through a dictionary."""
     default_report: bool = True
     """REPORTBOT_DEFAULT_REPORT: index the bundled report on first use (0 to disable)."""
+    llm_base_url: str = ""
+    """REPORTBOT_LLM_BASE_URL: an OpenAI-compatible endpoint (``http://127.0.0.1:8080/v1``);
+    empty: no LLM, only the extractive answerer."""
+    llm_model: str = "local"
+    """REPORTBOT_LLM_MODEL: the model name sent to that endpoint."""
+    llm_api_key: str = field(default="", repr=False)
+    """REPORTBOT_LLM_API_KEY: its key, if it needs one (never printed)."""
+    llm_timeout: float = 10.0
+    """REPORTBOT_LLM_TIMEOUT: seconds to wait for the model's first token (and between
+    tokens); past it, the extractive answer is shown with a note."""
     ui_auth: str = ""
     """REPORTBOT_UI_AUTH: ``user:password`` login for the web UI (empty: no login)."""
 
@@ -94,6 +104,14 @@ class Settings:
                 )
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise SettingsError(PREFIX + "CHROMA_URL", self.chroma_url, "an http(s):// URL")
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise SettingsError(PREFIX + "LLM_BASE_URL", self.llm_base_url, "an http(s):// URL")
+        if self.llm_base_url and not self.llm_model:
+            raise SettingsError(PREFIX + "LLM_MODEL", "", "a model name")
+        if not 0 < self.llm_timeout <= 600:
+            raise SettingsError(
+                PREFIX + "LLM_TIMEOUT", str(self.llm_timeout), "a number of seconds 0..600"
+            )
         if not self.embed_model:
             raise SettingsError(PREFIX + "EMBED_MODEL", "", "a model name or path")
 
