@@ -156,8 +156,10 @@ class Retriever:
         timings["encode"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        dense_s = self.store.dense(vector, "sentence", SENTENCE_POOL, sources)
-        dense_c = self.store.dense(vector, "chunk", CHUNK_POOL, sources)
+        # One search over sentences and chunks together: one round trip to the store.
+        nearest = self.store.dense(vector, None, SENTENCE_POOL + CHUNK_POOL, sources)
+        dense_s = [(r, s) for r, s in nearest if r.kind == "sentence"][:SENTENCE_POOL]
+        dense_c = [(r, s) for r, s in nearest if r.kind == "chunk"][:CHUNK_POOL]
         timings["dense"] = time.perf_counter() - t
 
         t = time.perf_counter()

@@ -162,9 +162,9 @@ class Store:
         return dict(zip(got["ids"], got["embeddings"]))
 
     def dense(
-        self, vector: list[float], kind: str, k: int, sources: list[str] | None = None
+        self, vector: list[float], kind: str | None, k: int, sources: list[str] | None = None
     ) -> list[tuple[Record, float]]:
-        """Nearest records of ``kind`` with cosine similarity (1 = same direction)."""
+        """Nearest records of ``kind`` (None: any) with cosine similarity (1 = same)."""
         got = self._call(
             "search",
             self.vectors._collection.query,
@@ -253,11 +253,11 @@ def _report_id(name: str) -> str:
     return "report:" + name
 
 
-def _where(kind: str, sources: list[str] | None) -> dict:
-    clauses: list[dict] = [{"kind": kind}, {"live": True}]
+def _where(kind: str | None, sources: list[str] | None) -> dict:
+    clauses: list[dict] = [{"live": True}] + ([{"kind": kind}] if kind else [])
     if sources:
         clauses.append({"source": {"$in": list(sources)}})
-    return {"$and": clauses}
+    return {"$and": clauses} if len(clauses) > 1 else clauses[0]
 
 
 def _meta(r: Record, live: bool) -> dict:
