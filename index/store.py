@@ -19,6 +19,7 @@ a Chroma server (``HttpClient``). This module stores and fetches; it does not ra
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from index.errors import StoreError
 from index.settings import Settings
 
 _BATCH = 256
+CONNECT_TIMEOUT = 5.0  # seconds to reach a Chroma server before giving up
 
 
 @dataclass(frozen=True)
@@ -64,23 +66,47 @@ def _client(settings: Settings):
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname or "localhost",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
-            raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
-            ) from exc
+        return _http_client(settings.chroma_url, chroma_settings)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001
         raise StoreError(f"cannot open the index at {settings.index_dir}: {exc}") from exc
+
+
+def _http_client(address: str, chroma_settings):
+    import chromadb
+    import httpx
+
+    url = urlparse(address)
+    host = url.hostname or "localhost"
+    port = url.port or (443 if url.scheme == "https" else 8000)
+    # Chroma's client waits forever to connect; a server that is off or firewalled
+    # should fail the call in seconds (and, once back, answer the next one).
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+        client = chromadb.HttpClient(
+            host=host, port=port, ssl=url.scheme == "https", settings=chroma_settings
+        )
+    except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
+        raise StoreError(_unreachable(address, "connect", exc)) from exc
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(None, connect=CONNECT_TIMEOUT)
+    return client
+
+
+def _unreachable(address: str, what: str, exc: Exception) -> str:
+    return (
+        f"cannot reach the Chroma server at {address} to {what} "
+        f"(is `chroma run` up and the URL right?): {exc}"
+    )
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    import httpx
+
+    return isinstance(exc, (httpx.TransportError, ConnectionError, socket.timeout))
 
 
 class Store:
@@ -104,6 +130,8 @@ class Store:
                 f"{name}-reports", embedding_function=None
             )
         except Exception as exc:  # noqa: BLE001
+            if settings.chroma_url and _is_connection_error(exc):
+                raise StoreError(_unreachable(self.where, "open the collections", exc)) from exc
             raise StoreError(f"cannot open the Chroma store at {self.where}: {exc}") from exc
         self._lock = threading.Lock()
 
@@ -112,6 +140,8 @@ class Store:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds
+            if self.settings.chroma_url and _is_connection_error(exc):
+                raise StoreError(_unreachable(self.where, what, exc)) from exc
             raise StoreError(f"Chroma store at {self.where} failed to {what}: {exc}") from exc
 
     def reports(self) -> list[ReportInfo]:
