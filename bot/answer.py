@@ -105,6 +105,14 @@ def coverage(query: Query, text: str) -> float:
 class ExtractiveAnswerer:
     """Quote the best sentences; lead with the figure or name the question asks for."""
 
+    # A candidate's score: cosine to the question, coverage of the question's words (by
+    # the sentence with the one before it, and by its chunk), fused rank, BM25 score, and
+    # a penalty when a figure is asked for and the sentence has none.
+    weights = {
+        "dense": 3.0, "cover": 1.0, "context": 0.2, "fused": 0.3, "keyword": 0.1,
+        "no_figure": 0.3,
+    }
+
     def __init__(
         self, max_citations: int = 2, min_support: float = 0.4, min_support_cross: float = 0.1
     ):
@@ -125,9 +133,16 @@ class ExtractiveAnswerer:
                 coverage(query, h.sentence.text), 0.9 * coverage(query, h.before + h.sentence.text)
             )
             ctx = coverage(query, h.chunk.text) if h.chunk else cov
-            score = 2.0 * h.dense + 0.6 * cov + 0.2 * ctx + 0.3 * h.score / top
+            w = self.weights
+            score = (
+                w["dense"] * h.dense
+                + w["cover"] * cov
+                + w["context"] * ctx
+                + w["fused"] * h.score / top
+                + w["keyword"] * h.keyword
+            )
             if want_number and not _NUMBER.search(h.sentence.text):
-                score -= 0.3
+                score -= w["no_figure"]
             ranked.append((score, cov, h))
         ranked.sort(key=lambda x: -x[0])
         return ranked
