@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from index import default_report_path
 from index.embed import LangChainEmbeddings, get_embedder
-from index.errors import UnknownReportError
-from index.load import Report, load_report
+from index.errors import ReportError, UnknownReportError
+from index.load import LOADERS, Report, load_report
 from index.pipeline import IndexResult, Progress, index_report
 from index.settings import Settings
 from index.store import ReportInfo, Store
 from index.tokens import counter
+
+
+@dataclass(frozen=True)
+class FolderResult:
+    """What :meth:`Library.index_folder` did."""
+
+    results: list[IndexResult]  # one per report file now in the folder, unchanged ones too
+    removed: list[str]  # reports dropped because their file left the folder
 
 
 class Library:
@@ -89,6 +98,43 @@ class Library:
         reports = [load_report(p, max_mb=self.settings.max_report_mb) for p in paths]
         return [self.index_report(r, progress) for r in reports]
 
+    def index_folder(self, folder: str | Path, progress: Progress | None = None) -> FolderResult:
+        """Bring the index up to date with ``folder`` (and its subfolders).
+
+        New and changed files are indexed, unchanged ones cost a read and a hash, and
+        reports indexed from this folder whose file is gone are removed. Reports are
+        named by their path inside the folder (``a.md``, ``library/os.html``), so equal
+        file names in two subfolders stay apart. Every file is checked before anything
+        is written. ``progress(done, total)`` counts files (fractions while embedding).
+        """
+        root = Path(folder).resolve()
+        if not root.is_dir():
+            raise ReportError(str(folder), "is not a folder")
+        files = sorted(f for f in root.rglob("*") if f.suffix.lower() in LOADERS and f.is_file())
+        limit = self.settings.max_report_mb
+        reports = [load_report(f, max_mb=limit, name=f.relative_to(root).as_posix()) for f in files]
+        n = len(reports)
+        results: list[IndexResult] = []
+        with self._lock:
+            known = {r.name: r for r in self.store.reports()}
+            for i, report in enumerate(reports):
+                old = known.get(report.name)
+                if old and old.sha256 == report.sha256:
+                    # Not even split: re-checking 1,000 unchanged files should take seconds.
+                    results.append(IndexResult(old.name, old.chunks, old.sentences, 0, True, 0))
+                    if old.path != report.path:  # the folder moved: removals follow it
+                        self.store.set_path(old.name, report.path)
+                else:
+                    step = _within(progress, i, n) if progress else None
+                    results.append(self.index_report(report, step))
+                if progress:
+                    progress(i + 1, n)
+            present = {str(f.resolve()) for f in files}
+            gone = [r.name for r in known.values() if _gone_from(r.path, root, present)]
+            for name in gone:
+                self.store.remove(name)
+        return FolderResult(results, gone)
+
     def remove(self, name: str) -> bool:
         with self._lock:
             return self.store.remove(name)
@@ -101,6 +147,19 @@ class Library:
         if unknown:
             raise UnknownReportError(unknown, known)
         return list(names)
+
+
+def _within(progress: Progress, i: int, n: int) -> Progress:
+    """Progress of file ``i`` of ``n`` as a fraction of the folder's files."""
+    return lambda done, total: progress(i + done / max(total, 1), n)
+
+
+def _gone_from(path: str, root: Path, present: set[str]) -> bool:
+    """Was ``path`` indexed from ``root``, and is it no longer there?"""
+    if not path:
+        return False
+    resolved = Path(path).resolve()
+    return root in resolved.parents and str(resolved) not in present
 
 
 class _Background:

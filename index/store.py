@@ -265,6 +265,15 @@ class Store:
                 metadatas=[meta],
             )
 
+    def set_path(self, name: str, path: str) -> None:
+        """Record that the (unchanged) report ``name`` is now read from ``path``."""
+        self._call(
+            "write the manifest",
+            self.manifest.update,
+            ids=[_report_id(name)],
+            metadatas=[{"path": path}],
+        )
+
     def remove(self, name: str) -> bool:
         """Drop a report and its records; False when it was not indexed."""
         with self._lock:

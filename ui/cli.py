@@ -94,26 +94,52 @@ def cmd_chat(args) -> int:
 
 
 def cmd_index(args) -> int:
+    """Index files, and bring folders up to date: new and changed files, removed ones."""
+    import time
+
+    from tqdm import tqdm
+
     from bot.library import get_library
 
+    t0 = time.perf_counter()
     library = get_library()
-    paths: list[Path] = []
-    for raw in args.paths:
-        p = Path(raw)
-        if p.is_dir():
-            from index.load import LOADERS
+    before = {r.name for r in library.reports()}
+    files = [p for p in args.paths if not Path(p).is_dir()]
+    results, removed = [], []
+    if files:
+        bar = _progress("embedding")
+        try:
+            results += library.index_paths(files, bar)
+        finally:
+            bar.close()
+    for folder in (Path(p) for p in args.paths if Path(p).is_dir()):
+        fmt = "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total_fmt} files [{elapsed}<{remaining}]"
+        with tqdm(total=1, desc=str(folder), leave=False, file=sys.stderr, bar_format=fmt) as bar:
 
-            paths.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in LOADERS))
-        else:
-            paths.append(p)
-    bar = _progress("embedding")
-    try:
-        results = library.index_paths(paths, bar)
-    finally:
-        bar.close()
+            def step(done: float, total: int, bar=bar) -> None:
+                bar.total, bar.n = total, done
+                bar.refresh()
+
+            outcome = library.index_folder(folder, step)
+        results += outcome.results
+        removed += outcome.removed
     for r in results:
-        state = "unchanged" if r.unchanged else f"{r.embedded} embeddings computed"
-        print(f"{r.name}: {r.sentences} sentences, {r.chunks} chunks, {state}, {r.seconds:.1f}s")
+        if not r.unchanged:
+            print(
+                f"{r.name}: {r.sentences} sentences, {r.chunks} chunks, "
+                f"{r.embedded} embeddings computed, {r.seconds:.1f}s"
+            )
+    for name in removed:
+        print(f"{name}: removed (its file is no longer in the folder)")
+    fresh = [r for r in results if not r.unchanged]
+    new = sum(r.name not in before for r in fresh)
+    print(
+        f"{len(results)} files: {new} new, {len(fresh) - new} changed, "
+        f"{len(results) - len(fresh)} unchanged, {len(removed)} removed; "
+        f"{sum(r.chunks for r in results)} chunks, "
+        f"{sum(r.embedded for r in results)} embeddings computed, "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     return 0
 
 
