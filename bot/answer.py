@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot import periods
 from bot.retrieve import Hit, Query
 from bot.terms import language
 
@@ -161,6 +162,10 @@ class ExtractiveAnswerer:
         ranked = self.rank(query, hits)
         if not ranked:
             return Draft(NOT_FOUND[query.lang], False, [], 0.0)
+        # The best evidence is about another period than the one asked for (Q2 for a
+        # question about Q3): the report does not answer this question.
+        if periods.conflict(periods.asked(query.own, query.text), _evidence(ranked[0][2])):
+            return Draft(NOT_FOUND[query.lang], False, [], 0.0)
         support = self.support(query, ranked[0])
         if support < self.threshold(query, ranked[0][2]):
             return Draft(NOT_FOUND[query.lang], False, [], support)
@@ -222,6 +227,11 @@ def _prefer_kind(question: str, text: str, found: list[re.Match]) -> list[re.Mat
         ]
         found = later or found
     return found
+
+
+def _evidence(hit: Hit) -> list[str]:
+    """The sentence with the one before it, then its chunk: nearest context first."""
+    return [hit.before + hit.sentence.text] + ([hit.chunk.text] if hit.chunk else [])
 
 
 def _anchor_positions(query: Query, text: str) -> list[int]:

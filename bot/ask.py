@@ -89,7 +89,7 @@ def ask(
 
     resolved = resolve(question.strip(), pairs)
     retriever = library.retriever
-    query = retriever.query(resolved, lang=language(question))
+    query = retriever.query(resolved, lang=language(question), own=question)
     timings: dict[str, float] = {}
     hits = retriever.search(query, sources, timings)
 

@@ -42,6 +42,7 @@ class Query:
     # What the answer's evidence should contain: (ways to say it, weight) per question
     # word; the weight is the word's rarity in the indexed reports (IDF).
     units: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+    own: str = ""  # the user's own words, before follow-up resolution added context
 
     @property
     def keywords(self) -> list[str]:
@@ -119,7 +120,7 @@ class Retriever:
                 self.sentences_of.setdefault(r.chunk_id, []).append(r)
             self._version = version
 
-    def query(self, text: str, lang: str | None = None) -> Query:
+    def query(self, text: str, lang: str | None = None, own: str = "") -> Query:
         """``text`` prepared for retrieval; ``lang`` is the user's language (default:
         detected from ``text``). English words are bridged to Chinese in any text, since
         a resolved follow-up can mix both languages."""
@@ -143,7 +144,10 @@ class Retriever:
             else:
                 weight = 0.35 * idf(word)  # a name or term we cannot check
             units.append((ways, weight))
-        return Query(text=text, lang=lang, terms=content_terms(text), bridged=bridged, units=units)
+        return Query(
+            text=text, lang=lang, terms=content_terms(text), bridged=bridged, units=units,
+            own=own or text,
+        )
 
     def search(
         self, query: Query, sources: list[str] | None = None, timings: dict | None = None

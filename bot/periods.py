@@ -1,0 +1,76 @@
+"""Time periods named in a question and in its evidence: years, halves, quarters, months.
+
+A question about "Q3" answered by a sentence about the second quarter is a near miss,
+not an answer. :func:`conflict` finds such cases: the question names a period of some
+kind (a year, a half, a quarter, a month), the evidence names periods of that kind, and
+none of them is the one asked about. Evidence that names no period of that kind is no
+conflict: the period may be implied by the text around it. General calendar language
+in Chinese and English; nothing about any report.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_ZH_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+           "十": 10, "十一": 11, "十二": 12}
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december"]
+
+_PATTERNS: list[tuple[str, re.Pattern, callable]] = [
+    ("year", re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:亿|万|元|%|个|家|人))"),
+     lambda m: m.group(1)),
+    ("quarter", re.compile(r"\bq([1-4])\b", re.I), lambda m: m.group(1)),
+    ("quarter", re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter", re.I),
+     lambda m: str(_ORD[m.group(1).lower()])),
+    ("quarter", re.compile(r"第?([一二三四1-4])季度"),
+     lambda m: str(_ZH_NUM.get(m.group(1), m.group(1)))),
+    ("half", re.compile(r"\bh([12])\b", re.I), lambda m: m.group(1)),
+    ("half", re.compile(r"\b(first|second)[- ]half", re.I),
+     lambda m: "1" if m.group(1).lower() == "first" else "2"),
+    ("half", re.compile(r"([上下])半年"), lambda m: "1" if m.group(1) == "上" else "2"),
+    ("month", re.compile(r"(?<![\d.])(1[0-2]|[1-9])月"), lambda m: m.group(1)),
+    ("month", re.compile(r"(十[一二]?|[一二三四五六七八九])月"),
+     lambda m: str(_ZH_NUM[m.group(1)])),
+    ("month", re.compile(r"\b(" + "|".join(_MONTHS) + r")\b", re.I),
+     lambda m: str(_MONTHS.index(m.group(1).lower()) + 1)),
+]
+
+
+def periods(text: str) -> dict[str, set[str]]:
+    """Periods named in ``text``, by kind: {"quarter": {"3"}, "year": {"2024"}}."""
+    found: dict[str, set[str]] = {}
+    for kind, pattern, value in _PATTERNS:
+        for m in pattern.finditer(text):
+            if kind == "month" and m.group(0).lower() == "may" and not re.search(
+                r"\bin may\b|\bmay \d", text, re.I
+            ):
+                continue  # "may" is usually the verb
+            found.setdefault(kind, set()).add(value(m))
+    return found
+
+
+def asked(question: str, context: str = "") -> dict[str, set[str]]:
+    """Periods a question asks about: its own words first, then its context (a follow-up
+    "What about in May?" asks about May even when the previous question said June)."""
+    found = periods(question)
+    for kind, values in periods(context).items():
+        found.setdefault(kind, values)
+    return found
+
+
+def conflict(asked: dict[str, set[str]], evidence: list[str]) -> bool:
+    """True when the evidence names only other periods of a kind that is ``asked``.
+
+    ``evidence`` goes from nearest to widest (the sentence, then its surroundings): the
+    first text naming a period of that kind decides.
+    """
+    for kind, wanted in asked.items():
+        for text in evidence:
+            named = periods(text).get(kind)
+            if named:
+                if not named & wanted:
+                    return True
+                break
+    return False

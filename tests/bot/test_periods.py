@@ -1,0 +1,25 @@
+from bot.periods import asked, conflict, periods
+
+
+def test_periods_in_both_languages():
+    assert periods("What was revenue in the third quarter of 2024?") == {
+        "year": {"2024"}, "quarter": {"3"}}
+    assert periods("2024年第二季度,上半年营收603.8亿元,以6月为例") == {
+        "year": {"2024"}, "quarter": {"2"}, "half": {"1"}, "month": {"6"}}
+    assert periods("Sales in May rose; you may ask in Q4 or H2.") == {
+        "month": {"5"}, "quarter": {"4"}, "half": {"2"}}
+    assert periods("营收2024亿元") == {}  # an amount, not a year
+
+
+def test_evidence_about_another_period_conflicts():
+    assert conflict(asked("Revenue in Q3?"), ["二季度收入175亿元。"])
+    assert not conflict(asked("Buyers in Q2?"), ["2024年第二季度,买家1.31亿。"])
+    # No period named nearby: the wider context decides; none at all is no conflict.
+    assert conflict(asked("三季度的利润?"), ["利润90.7亿元。", "今年二季度,利润90.7亿元。"])
+    assert not conflict(asked("三季度的利润?"), ["利润90.7亿元。"])
+
+
+def test_a_follow_ups_own_period_wins_over_its_context():
+    a = asked("What about in May?", "meituan sales june What about in May?")
+    assert a == {"month": {"5"}}
+    assert conflict(a, ["以今年6月为例,销售额提升38倍。"])
