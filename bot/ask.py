@@ -1,23 +1,26 @@
 """``ask()``: question -> (follow-up resolution) -> retrieve -> answer with citations.
 
 This is the flow every caller uses (Python, CLI, UI, eval), readable top to bottom.
-Inputs are checked here, at the boundary, with exact messages.
+Inputs are checked here, at the boundary, with exact messages. ``ask_stream()`` is the
+same flow, yielding an LLM's reply as it arrives before the checked answer.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from bot import llm
 from bot.answer import Citation, ExtractiveAnswerer
 from bot.followup import resolve
 from bot.library import get_library
 from bot.retrieve import Hit
 from bot.terms import language
-from index.errors import QuestionError
+from index.errors import QuestionError, SettingsError
 from index.settings import Settings
 
-MODES = ("extractive",)
+MODES = ("extractive", "llm")
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Answer:
     mode: str = "extractive"
     hits: list[Hit] = field(default_factory=list, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
+    check: llm.Check | None = None  # mode "llm": the prompt, the model's reply, its check
 
 
 def _check(question: object, history: object, settings: Settings) -> list[tuple[str, str]]:
@@ -72,34 +76,71 @@ def ask(
         question: the question, in Chinese or English.
         history: earlier turns as ``(question, answer)`` pairs, for follow-ups.
         reports: report name(s) to search; all indexed reports by default.
-        mode: ``"extractive"`` (offline default).
+        mode: ``"extractive"`` (offline default) or ``"llm"`` (the model at
+            ``REPORTBOT_LLM_BASE_URL`` phrases the answer; it is checked against the
+            quotes, and the extractive answer is shown with a note when it fails).
 
     >>> a = ask("快手上半年营收多少?")
     >>> a.answered, a.citations[0].quote
     """
+    *_, answer = ask_stream(question, history, reports=reports, mode=mode, settings=settings)
+    return answer
+
+
+def ask_stream(
+    question: str,
+    history: list[tuple[str, str]] | None = None,
+    *,
+    reports: list[str] | str | None = None,
+    mode: str = "extractive",
+    settings: Settings | None = None,
+) -> Iterator[str | Answer]:
+    """:func:`ask`, yielding the LLM's reply in pieces (``str``) as it arrives, then the
+    :class:`Answer`. The pieces are provisional: show ``Answer.text`` once it comes (the
+    checked reply with its quotes, or the extractive answer with a note).
+
+    >>> for event in ask_stream("How much did UAX lift ARPU?", mode="llm"):
+    ...     print(event if isinstance(event, str) else "\n" + event.text, end="")
+    """
     library = get_library(settings)
-    pairs = _check(question, history, library.settings)
+    cfg = library.settings
+    pairs = _check(question, history, cfg)
     if mode not in MODES:
         raise QuestionError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if mode == "llm" and not cfg.llm_base_url:
+        raise SettingsError("REPORTBOT_LLM_BASE_URL", "", "the URL of a model server for --llm")
+    model = llm.chat_model(cfg) if mode == "llm" else None
     t0 = time.perf_counter()
     library.load_model()
     library.ensure_default()
     names = [reports] if isinstance(reports, str) else reports
     sources = library.check_sources(names)
 
+    # With a model, a follow-up is rewritten into a standalone question; else (or when
+    # the rewrite fails) it borrows the topic words of the earlier questions.
     resolved = resolve(question.strip(), pairs)
+    if model and pairs:
+        resolved = llm.rewrite(model, question.strip(), pairs, cfg.max_question_chars) or resolved
     retriever = library.retriever
     query = retriever.query(resolved, lang=language(question), own=question)
     timings: dict[str, float] = {}
     hits = retriever.search(query, sources, timings)
 
     t = time.perf_counter()
-    cfg = library.settings
-    answerer = ExtractiveAnswerer(cfg.max_citations, cfg.min_support, cfg.min_support_cross)
-    draft = answerer.answer(query, hits)
+    extractive = ExtractiveAnswerer(cfg.max_citations, cfg.min_support, cfg.min_support_cross)
+    check = None
+    if model is None:
+        draft = extractive.answer(query, hits)
+    else:
+        answerer = llm.LLMAnswerer(
+            model, extractive, library.count_tokens, retriever.query, cfg.llm_timeout
+        )
+        draft, check = yield from answerer.stream(query, hits)
+        if check.first_token is not None:
+            timings["first_token"] = t - t0 + check.first_token
     timings["answer"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return Answer(
+    yield Answer(
         text=draft.text,
         answered=draft.answered,
         citations=draft.citations,
@@ -110,4 +151,5 @@ def ask(
         mode=mode,
         hits=hits,
         timings=timings,
+        check=check,
     )
