@@ -110,7 +110,11 @@ class ExtractiveAnswerer:
     # the sentence with the one before it, and by its chunk), fused rank, BM25 score, and
     # a penalty when a figure is asked for and the sentence has none.
     weights = {
-        "dense": 3.0, "cover": 1.0, "context": 0.2, "fused": 0.3, "keyword": 0.1,
+        "dense": 3.0,
+        "cover": 1.0,
+        "context": 0.2,
+        "fused": 0.3,
+        "keyword": 0.1,
         "no_figure": 0.3,
     }
 
@@ -165,6 +169,11 @@ class ExtractiveAnswerer:
         # The best evidence is about another period than the one asked for (Q2 for a
         # question about Q3): the report does not answer this question.
         if periods.conflict(periods.asked(query.own, query.text), _evidence(ranked[0][2])):
+            return Draft(NOT_FOUND[query.lang], False, [], 0.0)
+        # Likewise when it leaves out a name the question asks about and the reports know
+        # (美团's revenue answered with a sentence about 快手's).
+        near = _evidence(ranked[0][2])[0].lower()
+        if any(name not in near for name in query.names):
             return Draft(NOT_FOUND[query.lang], False, [], 0.0)
         support = self.support(query, ranked[0])
         if support < self.threshold(query, ranked[0][2]):
@@ -221,9 +230,12 @@ def _prefer_kind(question: str, text: str, found: list[re.Match]) -> list[re.Mat
     found = kind or found
     if not _PAST.search(q):
         later = [
-            m for m in found
-            if not (_FROM_TO.search(text[max(0, m.start() - 12) : m.start()])
-                    and _TO.search(text[m.end() : m.end() + 6]))
+            m
+            for m in found
+            if not (
+                _FROM_TO.search(text[max(0, m.start() - 12) : m.start()])
+                and _TO.search(text[m.end() : m.end() + 6])
+            )
         ]
         found = later or found
     return found

@@ -13,28 +13,70 @@ from __future__ import annotations
 import re
 
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-_ZH_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-           "十": 10, "十一": 11, "十二": 12}
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december"]
+_ZH_NUM = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 _PATTERNS: list[tuple[str, re.Pattern, callable]] = [
-    ("year", re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:亿|万|元|%|个|家|人))"),
-     lambda m: m.group(1)),
+    (
+        "year",
+        re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:亿|万|元|%|个|家|人))"),
+        lambda m: m.group(1),
+    ),
     ("quarter", re.compile(r"\bq([1-4])\b", re.I), lambda m: m.group(1)),
-    ("quarter", re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter", re.I),
-     lambda m: str(_ORD[m.group(1).lower()])),
-    ("quarter", re.compile(r"第?([一二三四1-4])季度"),
-     lambda m: str(_ZH_NUM.get(m.group(1), m.group(1)))),
+    (
+        "quarter",
+        re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter", re.I),
+        lambda m: str(_ORD[m.group(1).lower()]),
+    ),
+    (
+        "quarter",
+        re.compile(r"第?([一二三四1-4])季度"),
+        lambda m: str(_ZH_NUM.get(m.group(1), m.group(1))),
+    ),
     ("half", re.compile(r"\bh([12])\b", re.I), lambda m: m.group(1)),
-    ("half", re.compile(r"\b(first|second)[- ]half", re.I),
-     lambda m: "1" if m.group(1).lower() == "first" else "2"),
+    (
+        "half",
+        re.compile(r"\b(first|second)[- ]half", re.I),
+        lambda m: "1" if m.group(1).lower() == "first" else "2",
+    ),
     ("half", re.compile(r"([上下])半年"), lambda m: "1" if m.group(1) == "上" else "2"),
     ("month", re.compile(r"(?<![\d.])(1[0-2]|[1-9])月"), lambda m: m.group(1)),
-    ("month", re.compile(r"(十[一二]?|[一二三四五六七八九])月"),
-     lambda m: str(_ZH_NUM[m.group(1)])),
-    ("month", re.compile(r"\b(" + "|".join(_MONTHS) + r")\b", re.I),
-     lambda m: str(_MONTHS.index(m.group(1).lower()) + 1)),
+    (
+        "month",
+        re.compile(r"(十[一二]?|[一二三四五六七八九])月"),
+        lambda m: str(_ZH_NUM[m.group(1)]),
+    ),
+    (
+        "month",
+        re.compile(r"\b(" + "|".join(_MONTHS) + r")\b", re.I),
+        lambda m: str(_MONTHS.index(m.group(1).lower()) + 1),
+    ),
 ]
 
 
@@ -43,8 +85,10 @@ def periods(text: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for kind, pattern, value in _PATTERNS:
         for m in pattern.finditer(text):
-            if kind == "month" and m.group(0).lower() == "may" and not re.search(
-                r"\bin may\b|\bmay \d", text, re.I
+            if (
+                kind == "month"
+                and m.group(0).lower() == "may"
+                and not re.search(r"\bin may\b|\bmay \d", text, re.I)
             ):
                 continue  # "may" is usually the verb
             found.setdefault(kind, set()).add(value(m))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.terms import Bridge, content_terms, language, tokens
+from bot.terms import Bridge, content_terms, language, proper_nouns, tokens
 from index.embed import Embedder
 from index.store import Record, Store
 
@@ -43,6 +43,7 @@ class Query:
     # word; the weight is the word's rarity in the indexed reports (IDF).
     units: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
     own: str = ""  # the user's own words, before follow-up resolution added context
+    names: list[str] = field(default_factory=list)  # proper nouns the reports mention
 
     @property
     def keywords(self) -> list[str]:
@@ -145,8 +146,13 @@ class Retriever:
                 weight = 0.35 * idf(word)  # a name or term we cannot check
             units.append((ways, weight))
         return Query(
-            text=text, lang=lang, terms=content_terms(text), bridged=bridged, units=units,
+            text=text,
+            lang=lang,
+            terms=content_terms(text),
+            bridged=bridged,
+            units=units,
             own=own or text,
+            names=[n for n in proper_nouns(own or text) if n in self.sentences.df],
         )
 
     def search(

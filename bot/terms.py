@@ -100,6 +100,16 @@ def content_terms(question: str, search: bool = True) -> list[str]:
     return list(seen)
 
 
+def proper_nouns(text: str) -> list[str]:
+    """Names of people, places, organisations and other proper nouns in Chinese text,
+    as jieba's part-of-speech tagger finds them (nr, ns, nt, nz)."""
+    import jieba.posseg as pseg
+
+    with _jieba_lock:
+        pairs = [(p.word, p.flag) for p in pseg.cut(text)]
+    return [w for w, flag in pairs if flag in ("nr", "ns", "nt", "nz") and _CJK.search(w)]
+
+
 def english_words(text: str) -> list[str]:
     return _WORD.findall(re.sub(r"'s\b|’s\b", "", text.lower()))
 

@@ -61,3 +61,31 @@ def test_lead_figure_is_the_kind_asked_for_and_the_latest_value():
     assert lead("去年同期的毛利率是多少?", [(("毛利率",), 3.0)]).startswith("50.2%")
     assert lead("营收是多少?", [(("营收",), 3.0)]).startswith("603.8亿元")
     assert lead("营收同比增长了多少?", [(("营收",), 3.0)]).startswith("14%")
+
+
+def test_evidence_without_a_name_the_question_asks_about_is_refused():
+    first, second = TEXT.index("今年"), TEXT.index("其中")
+    q = Query(
+        text="美团的营收是多少?",
+        lang="zh",
+        terms=["美团", "营收"],
+        units=[(("美团",), 3.0), (("营收",), 3.0)],
+        own="美团的营收是多少?",
+        names=["美团"],
+    )
+    draft = ExtractiveAnswerer().answer(
+        q, [hit(second, TEXT.index("员工"), 0.9, TEXT[first:second])]
+    )
+    assert not draft.answered
+    q_ok = Query(
+        text="公司的营收是多少?",
+        lang="zh",
+        terms=["营收"],
+        units=[(("营收",), 3.0)],
+        own="公司的营收是多少?",
+        names=["公司"],
+    )
+    draft = ExtractiveAnswerer().answer(
+        q_ok, [hit(second, TEXT.index("员工"), 0.9, TEXT[first:second])]
+    )
+    assert draft.answered and "603.8亿元" in draft.text
