@@ -41,7 +41,7 @@ def _print_answer(answer, as_json: bool) -> None:
 
 
 def answer_dict(answer) -> dict:
-    return {
+    out = {
         "question": answer.question,
         "answer": answer.text,
         "answered": answer.answered,
@@ -58,12 +58,31 @@ def answer_dict(answer) -> dict:
         ],
         "timings_ms": {k: round(v * 1000, 1) for k, v in answer.timings.items()},
     }
+    if answer.check:  # --llm: what the model was sent and said, and whether it was shown
+        c = answer.check
+        out["llm"] = {"passed": c.passed, "problem": c.problem, "reply": c.reply}
+        out["llm"]["prompt"] = c.prompt
+    return out
+
+
+def _mode(args) -> str:
+    return "llm" if args.llm or getattr(args, "show_prompt", False) else "extractive"
+
+
+def _print_prompt(answer) -> None:
+    if answer.check:
+        print(answer.check.prompt)
+        print(f"--- reply ({'shown' if answer.check.passed else answer.check.problem}) ---")
+        print(answer.check.reply)
+        print("--- answer ---")
 
 
 def cmd_ask(args) -> int:
     from bot import ask
 
-    answer = ask(args.question, reports=args.report or None)
+    answer = ask(args.question, reports=args.report or None, mode=_mode(args))
+    if args.show_prompt and not args.json:
+        _print_prompt(answer)
     _print_answer(answer, args.json)
     return 0
 
@@ -85,10 +104,12 @@ def cmd_chat(args) -> int:
             history.clear()
             continue
         try:
-            answer = ask(question, history, reports=args.report or None)
+            answer = ask(question, history, reports=args.report or None, mode=_mode(args))
         except ReportBotError as exc:
             print(f"error: {exc}")
             continue
+        if args.show_prompt:
+            _print_prompt(answer)
         _print_answer(answer, False)
         history.append((question, answer.text))
 
@@ -168,9 +189,20 @@ def cmd_eval(args) -> int:
     else:
         library.ensure_default()
     texts = {r.name: library.store.report_text(r.name) for r in library.reports()}
-    outcomes = evaluate.run(items, ask, texts, reports)
+    answers = []
+
+    def asked(question, history=None, reports=None):
+        answers.append(ask(question, history, reports=reports, mode=_mode(args)))
+        return answers[-1]
+
+    outcomes = evaluate.run(items, asked, texts, reports)
     figures = evaluate.report(outcomes)
     print(evaluate.table(figures))
+    if args.llm:
+        from bot.llm import summary
+
+        figures["llm"] = summary(answers[1:])  # without the warm-up question
+        print("\nLLM: " + ", ".join(f"{k} {v}" for k, v in figures["llm"].items()))
     fails = evaluate.failures(outcomes)
     if fails:
         print(f"\nfailures ({len(fails)}):")
@@ -195,10 +227,14 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("question")
     a.add_argument("--report", action="append", help="only this report (repeatable)")
     a.add_argument("--json", action="store_true", help="machine-readable output")
+    a.add_argument("--llm", action="store_true", help="answer through REPORTBOT_LLM_BASE_URL")
+    a.add_argument("--show-prompt", action="store_true", help="print what the LLM is sent")
     a.set_defaults(fn=cmd_ask)
 
     c = sub.add_parser("chat", help="a conversation in the terminal")
     c.add_argument("--report", action="append", help="only this report (repeatable)")
+    c.add_argument("--llm", action="store_true", help="answer through REPORTBOT_LLM_BASE_URL")
+    c.add_argument("--show-prompt", action="store_true", help="print what the LLM is sent")
     c.set_defaults(fn=cmd_chat)
 
     i = sub.add_parser("index", help="index report files or folders")
@@ -213,6 +249,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("file")
     e.add_argument("--report", help="a report to index and ask about instead of the default")
     e.add_argument("--json", help="write all figures and outcomes to this file")
+    e.add_argument("--llm", action="store_true", help="answer through REPORTBOT_LLM_BASE_URL")
     e.set_defaults(fn=cmd_eval)
 
     u = sub.add_parser("ui", help="the chat page in the browser")
