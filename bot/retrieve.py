@@ -158,9 +158,9 @@ class Retriever:
     def search(
         self, query: Query, sources: list[str] | None = None, timings: dict | None = None
     ) -> list[Hit]:
-        """Sentences ranked for ``query``, best first (at most ``SENTENCE_POOL``)."""
+        """Sentences ranked for ``query`` (from :meth:`query`, which brought the keyword
+        index up to date), best first, at most ``SENTENCE_POOL``."""
         timings = {} if timings is None else timings
-        self._refresh()
         t = time.perf_counter()
         vector = self._embedder().embed_queries([query.text])[0].tolist()
         timings["encode"] = time.perf_counter() - t
