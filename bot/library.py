@@ -142,10 +142,10 @@ class Library:
     def check_sources(self, names: list[str] | None) -> list[str] | None:
         if not names:
             return None
-        known = [r.name for r in self.store.reports()]
-        unknown = [n for n in names if n not in known]
+        # One read per name asked for, not a listing of every report on each question.
+        unknown = [n for n in names if self.store.report_info(n) is None]
         if unknown:
-            raise UnknownReportError(unknown, known)
+            raise UnknownReportError(unknown, [r.name for r in self.store.reports()])
         return list(names)
 
 

@@ -22,6 +22,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -29,6 +30,8 @@ from index.errors import StoreError
 from index.settings import Settings
 
 _BATCH = 256
+_VERSION_ID = "version"  # in the manifest collection; report ids start with "report:"
+_STAGED_MARGIN = 8  # nearest records fetched beyond k, so a few staged ones cost nothing
 CONNECT_TIMEOUT = 5.0  # seconds to reach a Chroma server before giving up
 
 
@@ -146,22 +149,39 @@ class Store:
 
     def reports(self) -> list[ReportInfo]:
         got = self._call("list reports", self.manifest.get, include=["metadatas"])
-        infos = [
-            ReportInfo(
-                name=m["name"],
-                sha256=m["sha256"],
-                chars=m["chars"],
-                sentences=m["sentences"],
-                chunks=m["chunks"],
-                path=m.get("path", ""),
-            )
-            for m in got["metadatas"]
-        ]
+        infos = [_info(m) for i, m in zip(got["ids"], got["metadatas"]) if i != _VERSION_ID]
         return sorted(infos, key=lambda r: r.name)
 
+    def report_info(self, name: str) -> ReportInfo | None:
+        """One report's manifest entry (None when not indexed), without listing them all."""
+        got = self._call(
+            "read a report", self.manifest.get, ids=[_report_id(name)], include=["metadatas"]
+        )
+        return _info(got["metadatas"][0]) if got["ids"] else None
+
     def fingerprint(self) -> str:
-        """Changes whenever a report is added, changed or removed."""
+        """Changes whenever a report is added, changed or removed, by any process.
+
+        Checked before every question, so it is one small read: a token that every
+        commit and removal rewrites, not a listing of the manifest (85 ms at 450
+        reports). An index written before the token existed falls back to the listing.
+        """
+        got = self._call(
+            "read the index version", self.manifest.get, ids=[_VERSION_ID], include=["metadatas"]
+        )
+        if got["ids"]:
+            return got["metadatas"][0]["token"]
         return "|".join(f"{r.name}:{r.sha256}" for r in self.reports())
+
+    def _new_version(self) -> None:
+        self._call(
+            "write the index version",
+            self.manifest.upsert,
+            ids=[_VERSION_ID],
+            embeddings=[[1.0]],
+            documents=[""],
+            metadatas=[{"token": uuid.uuid4().hex}],
+        )
 
     def report_text(self, name: str) -> str:
         got = self._call("read a report", self.manifest.get, ids=[_report_id(name)])
@@ -194,19 +214,34 @@ class Store:
     def dense(
         self, vector: list[float], kind: str | None, k: int, sources: list[str] | None = None
     ) -> list[tuple[Record, float]]:
-        """Nearest records of ``kind`` (None: any) with cosine similarity (1 = same)."""
+        """Nearest live records of ``kind`` (None: any) with cosine similarity (1 = same).
+
+        Staged records are dropped here instead of by a ``live`` filter in Chroma: any
+        metadata filter makes Chroma check every record (20 ms at 4,000 records against
+        2 ms unfiltered, and growing), while staged records exist only during an
+        indexing run. Only when they crowd the pool does the filtered query run.
+        """
+        fetch = k + _STAGED_MARGIN
+        rows = self._nearest(vector, fetch, _where(kind, sources, live=None))
+        live = [(r, cos) for r, cos, is_live in rows if is_live]
+        if len(live) < k and len(rows) == fetch:
+            rows = self._nearest(vector, k, _where(kind, sources))
+            live = [(r, cos) for r, cos, _ in rows]
+        return live[:k]
+
+    def _nearest(self, vector: list[float], k: int, where: dict | None):
         got = self._call(
             "search",
             self.vectors._collection.query,
             query_embeddings=[vector],
             n_results=k,
-            where=_where(kind, sources),
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         # Chroma returns cosine *distance*; langchain-chroma's "relevance" passes it through
         # unchanged, so we query the collection and convert here.
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
-        return [(_record(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
+        return [(_record(i, d, m), 1.0 - float(dist), bool(m["live"])) for i, d, m, dist in rows]
 
     # -- writing -----------------------------------------------------------------
     def existing(self, ids: list[str]) -> set[str]:
@@ -264,6 +299,7 @@ class Store:
                 documents=[report.text],
                 metadatas=[meta],
             )
+            self._new_version()
 
     def set_path(self, name: str, path: str) -> None:
         """Record that the (unchanged) report ``name`` is now read from ``path``."""
@@ -280,11 +316,13 @@ class Store:
             ids = self._call("read records", self.vectors.get, where={"source": name}, include=[])[
                 "ids"
             ]
-            known = self._call("read a report", self.manifest.get, ids=[_report_id(name)])["ids"]
+            known = self.report_info(name) is not None
             for i in range(0, len(ids), _BATCH):
                 self._call("delete records", self.vectors.delete, ids=ids[i : i + _BATCH])
             if known:
                 self._call("delete a report", self.manifest.delete, ids=[_report_id(name)])
+            if known or ids:
+                self._new_version()
             return bool(known or ids)
 
 
@@ -292,11 +330,26 @@ def _report_id(name: str) -> str:
     return "report:" + name
 
 
-def _where(kind: str | None, sources: list[str] | None) -> dict:
-    clauses: list[dict] = [{"live": True}] + ([{"kind": kind}] if kind else [])
+def _where(kind: str | None, sources: list[str] | None, live: bool | None = True) -> dict | None:
+    clauses: list[dict] = [{"live": live}] if live is not None else []
+    if kind:
+        clauses.append({"kind": kind})
     if sources:
         clauses.append({"source": {"$in": list(sources)}})
-    return {"$and": clauses} if len(clauses) > 1 else clauses[0]
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
+
+
+def _info(m: dict) -> ReportInfo:
+    return ReportInfo(
+        name=m["name"],
+        sha256=m["sha256"],
+        chars=m["chars"],
+        sentences=m["sentences"],
+        chunks=m["chunks"],
+        path=m.get("path", ""),
+    )
 
 
 def _meta(r: Record, live: bool) -> dict:
