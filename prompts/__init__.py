@@ -23,8 +23,8 @@ def text(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def answer_prompt():
-    """System rules + numbered sources and question: fields ``language``, ``not_found``,
-    ``sources``, ``question``."""
+    """System rules (fixed, so a server can cache them) + numbered sources and question:
+    fields ``sources``, ``question``, ``language``."""
     from langchain_core.prompts import ChatPromptTemplate
 
     return ChatPromptTemplate.from_messages([("system", text("system")), ("human", text("answer"))])

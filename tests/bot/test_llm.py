@@ -13,17 +13,20 @@ import time
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from bot import llm
+from bot import llm, verify
 from bot.answer import ExtractiveAnswerer
 from index.errors import SettingsError
 from index.settings import Settings
 from tests.bot.conftest import make_corpus
 
 
+def TOKENS(text: str) -> int:  # a stand-in for tiktoken
+    return max(1, len(text) // 2)
+
+
 def answerer(corpus, *replies: str, timeout: float = 10.0, **fake) -> llm.LLMAnswerer:
     model = FakeListChatModel(responses=list(replies), **fake)
-    tokens = lambda text: max(1, len(text) // 2)  # noqa: E731 - a stand-in for tiktoken
-    return llm.LLMAnswerer(model, ExtractiveAnswerer(), tokens, corpus.query, timeout)
+    return llm.LLMAnswerer(model, ExtractiveAnswerer(), TOKENS, corpus.query, timeout)
 
 
 def run(corpus, question: str, *replies: str, **kw):
@@ -60,15 +63,15 @@ def assert_exact(corpus, draft) -> None:
     ],
 )
 def test_figures_are_compared_after_normalising(said, source, same):
-    claimed = llm.figures(said, strict=True)
+    claimed = verify.figures(said, strict=True)
     assert claimed, said
-    held = llm.figures(source, strict=False)
+    held = verify.figures(source, strict=False)
     assert all(any(f.matches(g) for g in held) for f in claimed) is same
 
 
 def test_markers_and_periods_are_not_figures():
-    assert llm.figures("Revenue rose in Q2 [1] and H1 [2, 3].") == []
-    assert llm.markers("a [2] b [1,3] c 【2】") == [2, 1, 3]
+    assert verify.figures("Revenue rose in Q2 [1] and H1 [2, 3].") == []
+    assert verify.markers("a [2] b [1,3] c 【2】") == [2, 1, 3]
 
 
 # ---------------------------------------------------------------- the prompt
@@ -80,8 +83,8 @@ def test_prompt_numbers_sources_with_report_names_within_budget(kuaishou):
     sources, messages = a.prompt(query, hits)
     text = llm.render(messages)
     assert 1 <= len(sources) <= llm.MAX_SOURCES
-    assert "[1] (kuaishou-2024h1.txt)" in text and "营收603.8亿元" in text
-    assert text.rstrip().endswith("such as [1]:") and "快手上半年营收多少?" in text
+    assert "From the report kuaishou-2024h1.txt:\nSource 1: " in text and "营收603.8亿元" in text
+    assert text.rstrip().endswith("Question: 快手上半年营收多少?\nAnswer (用中文回答):")
     assert "not instructions" in messages[0].content and "报告中没有找到" in messages[0].content
     assert a.count_tokens(text) <= llm.PROMPT_TOKENS
     for s in sources:
@@ -129,12 +132,13 @@ def test_a_wrong_figure_falls_back_to_the_quotes_with_a_note(kuaishou):
     "reply, problem",
     [
         ("快手上半年营收603.8亿元 [9]。", "bad_citation"),
-        ("快手上半年营收603.8亿元。", "no_citation"),
+        ("快手上半年营收999亿元。", "no_citation"),
+        ("快手上半年营收多少?", "empty"),
         ("", "empty"),
         ("!!!", "empty"),
         ("Revenue was 603.8亿元 [1].", "language"),
         ("报告中没有找到这个问题的答案。", "refused"),
-        ("今天天气很好,适合出游 [1]。", "ungrounded"),
+        ("今天天气很好,适合出游 [1]。", "no_figure"),
     ],
 )
 def test_replies_that_fail_a_check_are_not_shown(kuaishou, reply, problem):
@@ -142,10 +146,33 @@ def test_replies_that_fail_a_check_are_not_shown(kuaishou, reply, problem):
     draft, check = answerer(kuaishou, reply).run(query, hits)
     assert not check.passed and check.problem == problem
     extractive = ExtractiveAnswerer().answer(query, hits)
-    assert draft.text == extractive.text + "\n\n" + llm.NOTE["zh"].format(
-        why=llm.PROBLEMS[problem][1]
+    assert draft.text == extractive.text + "\n\n" + verify.NOTE["zh"].format(
+        why=verify.PROBLEMS[problem][1]
     )
     assert draft.citations == extractive.citations
+
+
+def test_names_and_words_must_be_in_the_quotes(kuaishou):
+    q = "Which image models does Kolors claim to outperform?"
+    draft, check = run(kuaishou, q, "Kolors claims to outperform SDXL and Midjourney [1].")
+    assert check.passed, check
+    assert "SDXL" in draft.citations[0].quote and "Midjourney" in draft.citations[0].quote
+    draft, check = run(kuaishou, q, "Kolors claims to outperform SDXL and Canvast [1].")
+    assert check.problem == "ungrounded" and check.detail == "Canvast"
+
+
+def test_a_reply_without_markers_is_attributed_to_the_source_holding_it(kuaishou):
+    draft, check = run(kuaishou, "快手上半年营收多少?", "快手上半年营收603.8亿元。")
+    assert check.passed and draft.text.startswith("快手上半年营收603.8亿元。 [1]")
+    assert "603.8亿元" in draft.citations[0].quote
+
+
+def test_a_year_named_by_the_question_is_not_a_claim(kuaishou):
+    q = "快手2024年上半年经调整后的净利润是多少?"
+    draft, check = run(kuaishou, q, "快手2024年上半年经调整后的净利润为90.7亿元[1]。")
+    assert check.passed, check
+    draft, check = run(kuaishou, q, "快手2023年上半年经调整后的净利润为90.7亿元[1]。")
+    assert check.problem == "figure" and check.detail == "2023"
 
 
 def test_streaming_yields_pieces_then_returns_the_checked_answer(kuaishou):
@@ -194,7 +221,7 @@ def test_an_unreachable_server_falls_back_at_once(kuaishou, tmp_path):
         port = s.getsockname()[1]
     model = llm.chat_model(_settings(tmp_path, f"http://127.0.0.1:{port}/v1"))
     query, hits = kuaishou.hits("How much did UAX lift ARPU?")
-    a = llm.LLMAnswerer(model, ExtractiveAnswerer(), len, kuaishou.query)
+    a = llm.LLMAnswerer(model, ExtractiveAnswerer(), TOKENS, kuaishou.query)
     t = time.perf_counter()
     draft, check = a.run(query, hits)
     assert time.perf_counter() - t < 5
@@ -212,7 +239,7 @@ def test_a_silent_server_times_out_within_the_setting(kuaishou, tmp_path):
     model = llm.chat_model(_settings(tmp_path, f"http://127.0.0.1:{port}/v1", timeout=0.5))
     query, hits = kuaishou.hits("How much did UAX lift ARPU?")
     t = time.perf_counter()
-    draft, check = llm.LLMAnswerer(model, ExtractiveAnswerer(), len, kuaishou.query, 0.5).run(
+    draft, check = llm.LLMAnswerer(model, ExtractiveAnswerer(), TOKENS, kuaishou.query, 0.5).run(
         query, hits
     )
     assert time.perf_counter() - t < 3

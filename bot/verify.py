@@ -1,0 +1,374 @@
+"""Check an LLM's reply against the numbered sources it was given; quote what holds.
+
+:func:`verify` raises :class:`Rejected` (with a reason a person can read) unless:
+
+- the reply is an answer in the question's language (not empty, not a question, not a
+  refusal; a figure when the question asks "how much");
+- every ``[n]`` names a given source (a reply without any is attributed to the one
+  source that holds all its figures and most of its words, or rejected);
+- every figure in it is in a cited sentence, compared as values: 亿/万/%, full-width
+  digits, thousands separators, "x times"/倍 and "million"/"billion" are normalised,
+  so "1.31 million" does not pass for 1.31亿 while "131 million" does. A year the
+  question itself names ("in 2024") is the question's, not a claim;
+- every name in Latin letters (SDXL, Meituan) is in the question or the quotes (directly,
+  or as the Chinese word the dictionary bridge maps it to);
+- the cited sentences are about the question (the extractive answerer's bar) and hold
+  most of the reply's words (:data:`MIN_GROUNDING`).
+
+The quotes are those sentences (long ones cut to the clauses that hold the figures),
+with exact offsets. This module does not call a model; :mod:`bot.llm` does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.answer import FROM_REPORT, NOT_FOUND, Citation, Draft, asks_quantity, coverage
+from bot.retrieve import Query
+from bot.terms import language
+
+MAX_REPLY_CHARS = 1200
+LONG_QUOTE = 110
+# The cited quotes must hold this share of the reply's (rarity-weighted) words.
+MIN_GROUNDING = 0.3
+
+# Why a reply was not shown, as the note under the fallback answer says it.
+PROBLEMS = {
+    "unreachable": ("the model server could not be reached", "无法连接模型服务"),
+    "timeout": ("the model did not answer in time", "模型未能及时回答"),
+    "error": ("the model server returned an error", "模型服务返回了错误"),
+    "empty": ("the model's reply was empty or unusable", "模型的回答为空或无法使用"),
+    "no_citation": ("the model's reply cited no source", "模型的回答没有标注出处"),
+    "bad_citation": ("the model cited a source it was not given", "模型引用了不存在的出处"),
+    "language": ("the model answered in another language", "模型用了另一种语言回答"),
+    "figure": ("a figure in the model's reply is not in its sources", "模型回答中的数字与出处不符"),
+    "off_topic": ("the cited passages are not about the question", "模型引用的段落与问题无关"),
+    "ungrounded": ("the model's reply is not supported by its sources", "模型的回答缺乏出处支持"),
+    "refused": ("the model found no answer in the passages", "模型认为段落中没有答案"),
+    "no_figure": ("the model's reply gives no figure", "模型的回答没有给出数字"),
+}
+NOTE = {
+    "en": "(Note: {why}; showing the report's own words instead.)",
+    "zh": "(注:{why},以下为报告原文摘录。)",
+}
+
+
+class Rejected(Exception):
+    """The reply failed a check; ``problem`` is a key of :data:`PROBLEMS`."""
+
+    def __init__(self, problem: str, detail: str = ""):
+        self.problem, self.detail = problem, detail
+        super().__init__(f"{problem}: {detail}" if detail else problem)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # offsets into the report
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Passage ``[n]`` of the prompt: a chunk (or a sentence) of report ``name``."""
+
+    n: int
+    name: str
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Span, ...]
+
+
+_MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
+_PERIOD = re.compile(r"\b[qh][1-4]\b")
+_DIGITS = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)\s*"
+    r"(?P<scale>万亿|亿|万|千(?![米克瓦])|百(?!分)|thousand|million|billion|trillion|bn\b|mn\b)?\s*"
+    r"(?P<kind>%|％|‰|percent|per cent|个百分点|percentage points?|倍|times|-?fold|x\b)?"
+)
+_WORDS = re.compile(
+    r"\b(?P<word>a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|"
+    r"hundreds of)\s+(?P<scale>thousand|million|billion)s?\b"
+)
+_CJK_NUM = re.compile(r"(?P<cn>[零〇一二两三四五六七八九十百千万亿]+)(?P<kind>倍|%)?")
+_SCALES = {
+    "万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2, "thousand": 1e3,
+    "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
+}  # fmt: skip
+_WORD_VALUES = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "hundred": 100,
+    "hundreds of": 100,
+}  # fmt: skip
+_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", [0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9]))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as a value of a kind (``n``, ``pct`` or ``times``) with its precision."""
+
+    value: float
+    kind: str
+    tolerance: float  # half a unit of its last written digit: 60.4 billion -> 0.05e9
+    text: str
+
+    def matches(self, other: Figure) -> bool:
+        return self.kind == other.kind and abs(self.value - other.value) <= self.tolerance + 1e-9
+
+
+def _kind(unit: str | None) -> str:
+    if not unit:
+        return "n"
+    if unit in ("倍", "times", "fold", "-fold", "x"):
+        return "times"
+    return "pct"
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and signs), lower case, no thousands separators."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+
+
+def _chinese_value(cn: str) -> float:
+    total = section = 0.0
+    digit: int | None = None
+    for ch in cn.replace("万亿", "兆"):
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in "十百千":
+            section += (1 if digit is None else digit) * {"十": 10, "百": 100, "千": 1000}[ch]
+            digit = None
+        else:  # 万 亿 兆
+            section += digit or 0
+            total += (section or 1) * {"万": 1e4, "亿": 1e8, "兆": 1e12}[ch]
+            section, digit = 0.0, None
+    return total + section + (digit or 0)
+
+
+def figures(text: str, strict: bool = True) -> list[Figure]:
+    """The figures written in ``text``.
+
+    ``strict`` (for replies) reads a Chinese numeral only when it carries 十/百/千/万/亿
+    or 倍 ("超百万", "两倍"); otherwise (for sources) every Chinese numeral counts, so
+    "二季度" backs a "Q2"-like "2".
+    """
+    t = _PERIOD.sub(" ", _MARKER.sub(" ", normalise(text)))
+    found: list[Figure] = []
+    for m in _DIGITS.finditer(t):
+        num, scale = m.group("num"), m.group("scale")
+        size = _SCALES.get(scale or "", 1.0)
+        decimals = len(num.partition(".")[2])
+        tol = 0.5 * 10**-decimals * size
+        found.append(Figure(float(num) * size, _kind(m.group("kind")), tol, m.group().strip()))
+    for m in _WORDS.finditer(t):
+        value = _WORD_VALUES[m.group("word")] * _SCALES[m.group("scale")]
+        found.append(Figure(value, "n", 0.0, m.group()))
+    for m in _CJK_NUM.finditer(t):
+        cn, kind = m.group("cn"), m.group("kind")
+        if strict and not (kind or re.search("[十百千万亿]", cn)):
+            continue
+        found.append(Figure(_chinese_value(cn), _kind(kind), 0.0, m.group()))
+    return found
+
+
+# ---------------------------------------------------------------- the check
+
+
+def markers(reply: str) -> list[int]:
+    """Source numbers cited in ``reply``, in order of first appearance."""
+    seen: dict[int, None] = {}
+    for m in _MARKER.finditer(reply):
+        for n in re.split(r"\s*[,，、]\s*", m.group(1)):
+            seen.setdefault(int(n), None)
+    return list(seen)
+
+
+def reply_language(text: str) -> str:
+    """The language a reply is written in: Chinese figures inside English stay English."""
+    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
+    words = len(re.findall(r"[A-Za-z]{2,}", text))
+    return "zh" if cjk > words else "en"
+
+
+def is_refusal(reply: str) -> bool:
+    r = normalise(reply)
+    return any(normalise(s).rstrip("。.") in r for s in NOT_FOUND.values()) or bool(
+        re.search(r"(没有|未)(找到|提及|提到)|does not (contain|mention)|not (mentioned|stated)", r)
+    )
+
+
+@dataclass
+class Verified:
+    reply: str  # the reply as shown: a marker is added when the model gave none
+    citations: list[Citation]
+    renumber: dict[int, list[int]]  # source n -> citation numbers
+    grounding: float = 0.0
+    figures: list[str] = field(default_factory=list)
+
+
+def verify(
+    reply: str,
+    sources: list[Source],
+    query: Query,
+    to_query: Callable[[str], Query],
+    min_support: float,
+    min_support_cross: float,
+) -> Verified:
+    """Check ``reply`` against ``sources``; raise :class:`Rejected`, or return its citations.
+
+    ``to_query`` (``Retriever.query``) turns the reply into weighted words with their
+    Chinese forms, which is how an English reply is matched to Chinese quotes.
+    """
+    body = reply.strip()
+    plain = _MARKER.sub(" ", body)
+    for s in sources:  # a report name ("…-2024h1.txt") is not a claimed figure
+        plain = plain.replace(s.name, " ")
+    if len(body) > MAX_REPLY_CHARS or not re.search(r"\w", plain) or _is_question(plain):
+        raise Rejected("empty", body[:80])
+    if is_refusal(body):
+        raise Rejected("refused")
+    if reply_language(plain) != query.lang:
+        raise Rejected("language", reply_language(plain))
+    by_n = {s.n: s for s in sources}
+    cited = markers(body)
+    wrong = [n for n in cited if n not in by_n]
+    if wrong:
+        raise Rejected("bad_citation", f"[{wrong[0]}] of {len(sources)} sources")
+    written = figures(plain, strict=True)
+    if asks_quantity(query.text) and not written:
+        raise Rejected("no_figure")
+    claimed = [f for f in written if not _named_by_question(f, query.text)]
+    said = to_query(plain)
+    if not cited:
+        n = _attribute(claimed, said, sources)
+        cited, body = [n], f"{body} [{n}]"
+
+    spans: dict[int, list[Span]] = {n: [] for n in cited}
+    for fig in claimed:
+        holders = [
+            (n, sp)
+            for n in cited
+            for sp in by_n[n].sentences
+            if any(fig.matches(g) for g in figures(sp.text, strict=False))
+        ]
+        if not holders:
+            raise Rejected("figure", fig.text)
+        n, sp = holders[0]
+        if sp not in spans[n]:
+            spans[n].append(sp)
+    for n in cited:  # a source cited for words, not figures: its sentence closest to the reply
+        if not spans[n]:
+            best = max(by_n[n].sentences, key=lambda sp: coverage(said, sp.text), default=None)
+            if best is None or coverage(said, best.text) == 0:
+                raise Rejected("ungrounded", f"[{n}]")
+            spans[n].append(best)
+    quoted = [(n, _trim(sp, claimed, said)) for n in cited for sp in sorted(spans[n], key=_start)]
+    joined = " ".join(q.text for _, q in quoted)
+
+    same = language(joined) == query.lang
+    if coverage(query, joined) < (min_support if same else min_support_cross):
+        raise Rejected("off_topic")
+    for name in _names(plain):
+        if not _name_held(name, query.text, joined, to_query):
+            raise Rejected("ungrounded", name)
+    grounding = coverage(said, joined)
+    if said.units and grounding < MIN_GROUNDING:
+        raise Rejected("ungrounded", f"{grounding:.2f}")
+
+    citations: list[Citation] = []
+    renumber: dict[int, list[int]] = {}
+    for n, q in quoted:
+        citations.append(Citation(by_n[n].name, q.start, q.end, q.text, 1.0))
+        renumber.setdefault(n, []).append(len(citations))
+    return Verified(body, citations, renumber, grounding, [f.text for f in claimed])
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith(("?", "？", "吗", "呢"))
+
+
+def _named_by_question(fig: Figure, question: str) -> bool:
+    """A year the question names ("in 2024") is its premise, not the reply's claim."""
+    is_year = fig.kind == "n" and fig.value.is_integer() and 1900 <= fig.value <= 2100
+    return is_year and any(fig.matches(g) for g in figures(question, strict=False))
+
+
+def _attribute(claimed: list[Figure], said: Query, sources: list[Source]) -> int:
+    """The one source a reply without markers comes from: it holds all the reply's
+    figures, and the most of its words."""
+    holding = [
+        s
+        for s in sources
+        if all(any(f.matches(g) for g in figures(s.text, strict=False)) for f in claimed)
+    ]
+    best = max(holding, key=lambda s: coverage(said, s.text), default=None)
+    if best is None or coverage(said, best.text) == 0:
+        raise Rejected("no_citation")
+    return best.n
+
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9\-]*|\b[A-Z0-9]*[A-Z][A-Z0-9]+\b")
+
+
+def _names(text: str) -> list[str]:
+    """Latin-letter names in ``text``: capitalised words not opening a sentence, and
+    acronyms (SDXL, UAX, GMV)."""
+    return [m.group() for m in _NAME.finditer(text.strip())]
+
+
+def _name_held(name: str, question: str, quotes: str, to_query: Callable[[str], Query]) -> bool:
+    low = name.lower()
+    if low in question.lower() or low in quotes.lower():
+        return True
+    forms = to_query(name).bridged.get(low, [])
+    return any(z in quotes for z in forms)
+
+
+def _start(span: Span) -> int:
+    return span.start
+
+
+def _trim(span: Span, claimed: list[Figure], said: Query) -> Span:
+    """A long sentence cut to the clauses holding the claimed figures (or reply's words)."""
+    if len(span.text) <= LONG_QUOTE:
+        return span
+    bounds = [0] + [m.end() for m in re.finditer(r"[,，;；:：]", span.text)] + [len(span.text)]
+    clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if a < b]
+
+    def useful(a: int, b: int) -> bool:
+        part = span.text[a:b]
+        held = figures(part, strict=False)
+        if any(f.matches(g) for f in claimed for g in held):
+            return True
+        return not claimed and coverage(said, part) > 0
+
+    keep = [i for i, (a, b) in enumerate(clauses) if useful(a, b)]
+    if not keep:
+        return span
+    a, b = clauses[min(keep)][0], clauses[max(keep)][1]
+    while a < b and span.text[a].isspace():
+        a += 1
+    return Span(span.start + a, span.start + b, span.text[a:b])
+
+
+def compose(verified: Verified, lang: str) -> str:
+    """The shown answer: the reply with its markers renumbered, then the exact quotes."""
+
+    def renumber(m: re.Match) -> str:
+        ns = [int(n) for n in re.split(r"\s*[,，、]\s*", m.group(1))]
+        return "".join(f"[{i}]" for n in ns for i in verified.renumber.get(n, []))
+
+    text = _MARKER.sub(renumber, verified.reply)
+    quotes = " ".join(f"“{c.quote}” [{i}]" for i, c in enumerate(verified.citations, 1))
+    return f"{text}\n\n{FROM_REPORT[lang]} {quotes}"
+
+
+def with_note(draft: Draft, problem: str, lang: str) -> Draft:
+    why = PROBLEMS[problem][0 if lang == "en" else 1]
+    return Draft(f"{draft.text}\n\n{NOTE[lang].format(why=why)}", draft.answered, draft.citations,
+                 draft.support)  # fmt: skip
