@@ -3,11 +3,20 @@ from bot.periods import asked, conflict, periods
 
 def test_periods_in_both_languages():
     assert periods("What was revenue in the third quarter of 2024?") == {
-        "year": {"2024"}, "quarter": {"3"}}
+        "year": {"2024"},
+        "quarter": {"3"},
+    }
     assert periods("2024年第二季度,上半年营收603.8亿元,以6月为例") == {
-        "year": {"2024"}, "quarter": {"2"}, "half": {"1"}, "month": {"6"}}
+        "year": {"2024"},
+        "quarter": {"2"},
+        "half": {"1"},
+        "month": {"6"},
+    }
     assert periods("Sales in May rose; you may ask in Q4 or H2.") == {
-        "month": {"5"}, "quarter": {"4"}, "half": {"2"}}
+        "month": {"5"},
+        "quarter": {"4"},
+        "half": {"2"},
+    }
     assert periods("营收2024亿元") == {}  # an amount, not a year
 
 
