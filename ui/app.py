@@ -35,6 +35,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 import gradio as gr  # noqa: E402
 
 from bot import ReportBotError, ask, list_reports, prepare, report_text  # noqa: E402
+from bot.ask import ask_stream  # noqa: E402
 from bot.library import get_library  # noqa: E402
 from index.errors import ReportError  # noqa: E402
 from index.load import LOADERS, load_report  # noqa: E402
@@ -98,12 +99,16 @@ def _pieces(text: str) -> Iterator[str]:
 # --- chat -------------------------------------------------------------------------
 
 
-def respond(message: str, chat: list, turns: list, scope: list[str] | None):
+def respond(
+    message: str, chat: list, turns: list, scope: list[str] | None, use_llm: bool = False
+):
     """Stream the answer to ``message`` into the chat; then show its sources.
 
     ``turns`` holds the earlier ``(question, answer text)`` pairs, passed to ``ask()``
     as ``history`` so follow-ups work. Yields ``(textbox, chat, turns, sources)``; the
     textbox is emptied once, at the start, so a next question typed meanwhile survives.
+    With ``use_llm`` the model's reply streams as it arrives, then the checked answer
+    (or the extractive one, with a note) replaces it.
     """
     question = (message or "").strip()
     if not question:
@@ -113,15 +118,25 @@ def respond(message: str, chat: list, turns: list, scope: list[str] | None):
     reply = {"role": "assistant", "content": fmt.thinking_html(_language(question))}
     chat.append(reply)
     yield "", chat, turns, fmt.sources_pending_html()
+    history, streamed = [tuple(t) for t in turns], ""
     try:
-        answer = ask(question, [tuple(t) for t in turns], reports=scope or None)
+        if use_llm:
+            for event in ask_stream(question, history, reports=scope or None, mode="llm"):
+                if isinstance(event, str):  # the model's reply so far, not yet checked
+                    streamed += event
+                    reply["content"] = fmt.answer_html(streamed, True, [], streaming=True)
+                    yield gr.skip(), chat, turns, gr.skip()
+                else:
+                    answer = event
+        else:
+            answer = ask(question, history, reports=scope or None)
     except ReportBotError as exc:
         reply["content"] = fmt.error_html(str(exc))
         yield gr.skip(), chat, turns, fmt.sources_html(None, {})
         return
     show = partial(fmt.answer_html, answered=answer.answered, citations=answer.citations,
                    language=answer.language)
-    for prefix in _pieces(answer.text):
+    for prefix in [] if streamed else _pieces(answer.text):
         reply["content"] = show(prefix, streaming=True)
         yield gr.skip(), chat, turns, gr.skip()
         time.sleep(STREAM_DELAY)
@@ -354,6 +369,12 @@ def build_app() -> gr.Blocks:
                         label="Reports to ask about", elem_id="rb-scope",
                     )
                     clear = gr.Button("New chat", variant="secondary", scale=1, min_width=100)
+                # Offered (and on) only when REPORTBOT_LLM_BASE_URL names a model server.
+                has_llm = bool(get_library().settings.llm_base_url)
+                use_llm = gr.Checkbox(
+                    value=has_llm, visible=has_llm, elem_id="rb-llm",
+                    label="LLM answer (checked against the quotes; falls back to them)",
+                )
                 example_set = gr.Dataset(
                     components=[msg], samples=[[q] for q in examples],
                     label="Examples · 示例问题", samples_per_page=len(examples) or 1,
@@ -376,7 +397,10 @@ def build_app() -> gr.Blocks:
                 with gr.Column(scale=2):
                     table = gr.HTML(fmt.reports_html(list_reports()), elem_id="rb-reports")
 
-        chat_io = {"inputs": [msg, chat, turns, scope], "outputs": [msg, chat, turns, sources]}
+        chat_io = {
+            "inputs": [msg, chat, turns, scope, use_llm],
+            "outputs": [msg, chat, turns, sources],
+        }
         # A question sent while an answer streams is asked next, not dropped.
         asked = msg.submit(respond, **chat_io, trigger_mode="always_last", **private)
         picked = example_set.click(lambda sample: sample[0], example_set, msg, **private).then(
