@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import prompts
 from bot.answer import Draft, ExtractiveAnswerer
@@ -52,6 +53,7 @@ class Check:
 # ---------------------------------------------------------------- the model
 
 
+@lru_cache(maxsize=4)
 def chat_model(settings: Settings):
     """langchain-openai's chat model for the configured endpoint (no request is made).
 
@@ -90,9 +92,13 @@ def _reply_stream(model, messages, deadline: float) -> Iterator[str]:
     """
     stream = model.stream(messages)
     try:
-        for chunk in stream:
+        # Not every server honours max_tokens (llama-cpp-python ignores the newer
+        # max_completion_tokens that ChatOpenAI sends), so the pieces are counted here too.
+        for n, chunk in enumerate(stream):
             if time.perf_counter() > deadline:
                 raise TimeoutError("the reply took too long")
+            if n > ANSWER_TOKENS:
+                break
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if piece:
                 yield piece
@@ -235,7 +241,7 @@ class LLMAnswerer:
         sources, messages = self.prompt(query, hits)
         prompt = render(messages)
         if not sources:
-            return fallback, Check(prompt, "", False, "refused", "no sources")
+            return fallback, Check(prompt, "", False, "no_sources")  # the model is not asked
         t0 = time.perf_counter()
         # The whole reply is bounded too: a token per timeout would otherwise never end.
         deadline = t0 + 3 * self.timeout

@@ -49,6 +49,7 @@ PROBLEMS = {
     "ungrounded": ("the model's reply is not supported by its sources", "模型的回答缺乏出处支持"),
     "refused": ("the model found no answer in the passages", "模型认为段落中没有答案"),
     "no_figure": ("the model's reply gives no figure", "模型的回答没有给出数字"),
+    "no_sources": ("no passage matched the question", "没有与问题相关的段落"),
 }
 NOTE = {
     "en": "(Note: {why}; showing the report's own words instead.)",

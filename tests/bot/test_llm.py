@@ -205,6 +205,11 @@ def test_a_trickling_model_is_cut_off(kuaishou):
     assert check.problem == "timeout" and "模型未能及时回答" in draft.text
 
 
+def test_a_runaway_reply_is_cut_off(kuaishou):
+    draft, check = run(kuaishou, "营收多少?", "营收603.8亿元 [1]。" + "啊" * 1000)
+    assert len(check.reply) <= llm.ANSWER_TOKENS + 1 and "啊啊啊" not in draft.text
+
+
 def _settings(tmp_path, url: str, timeout: float = 10.0) -> Settings:
     return Settings.from_env(
         {
