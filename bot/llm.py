@@ -97,8 +97,8 @@ def _reply_stream(model, messages, deadline: float) -> Iterator[str]:
         for n, chunk in enumerate(stream):
             if time.perf_counter() > deadline:
                 raise TimeoutError("the reply took too long")
-            if n > ANSWER_TOKENS:
-                break
+            if n >= ANSWER_TOKENS:
+                raise Rejected("empty", f"cut off after {ANSWER_TOKENS} tokens")
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if piece:
                 yield piece
@@ -254,6 +254,8 @@ class LLMAnswerer:
                     first = time.perf_counter() - t0
                 parts.append(piece)
                 yield piece
+        except Rejected as r:
+            problem, detail = r.problem, r.detail
         except Exception as exc:  # noqa: BLE001 - any transport failure means: fall back
             problem, detail = _problem_of(exc), f"{type(exc).__name__}: {exc}"[:200]
         reply = "".join(parts)

@@ -207,7 +207,8 @@ def test_a_trickling_model_is_cut_off(kuaishou):
 
 def test_a_runaway_reply_is_cut_off(kuaishou):
     draft, check = run(kuaishou, "营收多少?", "营收603.8亿元 [1]。" + "啊" * 1000)
-    assert len(check.reply) <= llm.ANSWER_TOKENS + 1 and "啊啊啊" not in draft.text
+    assert len(check.reply) == llm.ANSWER_TOKENS and check.problem == "empty"
+    assert "啊啊啊" not in draft.text and "cut off" in check.detail
 
 
 def _settings(tmp_path, url: str, timeout: float = 10.0) -> Settings:
