@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev,ui]'
+	$(PY) -m pip install -q -e '.[dev,ui,llm,llm-server]'
 	touch $(STAMP)
 
 run: install
@@ -25,7 +25,7 @@ chat: install
 
 # Debian's Chromium for the browser tests (never a browser download of a test tool).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium fonts-wqy-microhei; }
 
 test: install browser
 	$(PY) -m pytest -q
