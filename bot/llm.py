@@ -26,7 +26,7 @@ from functools import lru_cache
 import prompts
 from bot.answer import Draft, ExtractiveAnswerer
 from bot.retrieve import Hit, Query
-from bot.terms import language
+from bot.terms import content_terms, language
 from bot.verify import Rejected, Source, Span, compose, verify, with_note
 from index.settings import Settings
 from index.split import split_sentences
@@ -261,14 +261,7 @@ class LLMAnswerer:
         reply = "".join(parts)
         if not problem:
             try:
-                verified = verify(
-                    reply,
-                    sources,
-                    query,
-                    self.to_query,
-                    self.fallback.min_support,
-                    self.fallback.min_support_cross,
-                )
+                verified = verify(reply, sources, query, self.to_query, fallback.citations)
             except Rejected as r:
                 problem, detail = r.problem, r.detail
         seconds = time.perf_counter() - t0
@@ -287,7 +280,9 @@ def rewrite(model, question: str, history: list[tuple[str, str]], max_chars: int
     """``question`` rewritten by the model to stand on its own, or None when that failed.
 
     Only the last three turns are shown, each answer cut short: the rewrite needs the
-    topic, not the quotes.
+    topic, not the quotes. A rewrite is used only if it keeps every content word of the
+    question and adds one from the earlier questions: small models tend to answer with
+    the previous question instead, which would retrieve the previous answer.
     """
     turns = "\n".join(
         f"Q: {q.strip()}\nA: {a.strip().splitlines()[0][:120] if a.strip() else ''}"
@@ -306,6 +301,11 @@ def rewrite(model, question: str, history: list[tuple[str, str]], max_chars: int
     line = re.sub(r"^(rewritten|standalone question)\s*[:：]\s*", "", lines[0], flags=re.I)
     line = line.strip().strip("\"'“”")
     if not line or len(line) > max_chars or language(line) != language(question):
+        return None
+    low = line.lower()
+    own = content_terms(question, search=False)
+    topic = {t for q, _ in history for t in content_terms(q, search=False)} - set(own)
+    if not all(t in low for t in own) or not any(t in low for t in topic):
         return None
     return line
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 from bot.answer import FROM_REPORT, NOT_FOUND, Citation, Draft, asks_quantity, coverage
 from bot.retrieve import Query
-from bot.terms import language
 
 MAX_REPLY_CHARS = 1200
 LONG_QUOTE = 110
@@ -45,11 +44,18 @@ PROBLEMS = {
     "bad_citation": ("the model cited a source it was not given", "模型引用了不存在的出处"),
     "language": ("the model answered in another language", "模型用了另一种语言回答"),
     "figure": ("a figure in the model's reply is not in its sources", "模型回答中的数字与出处不符"),
-    "off_topic": ("the cited passages are not about the question", "模型引用的段落与问题无关"),
     "ungrounded": ("the model's reply is not supported by its sources", "模型的回答缺乏出处支持"),
     "refused": ("the model found no answer in the passages", "模型认为段落中没有答案"),
     "no_figure": ("the model's reply gives no figure", "模型的回答没有给出数字"),
     "no_sources": ("no passage matched the question", "没有与问题相关的段落"),
+    "unconfirmed": (
+        "no passage matches the question closely enough to confirm the model's answer",
+        "没有与问题足够匹配的段落来确认模型的回答",
+    ),
+    "disagrees": (
+        "the model relied on other passages than the best-matching ones",
+        "模型依据的段落不是与问题最匹配的段落",
+    ),
 }
 NOTE = {
     "en": "(Note: {why}; showing the report's own words instead.)",
@@ -65,7 +71,7 @@ class Rejected(Exception):
         super().__init__(f"{problem}: {detail}" if detail else problem)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Span:
     start: int  # offsets into the report
     end: int
@@ -217,13 +223,16 @@ def verify(
     sources: list[Source],
     query: Query,
     to_query: Callable[[str], Query],
-    min_support: float,
-    min_support_cross: float,
+    evidence: list[Citation],
 ) -> Verified:
     """Check ``reply`` against ``sources``; raise :class:`Rejected`, or return its citations.
 
     ``to_query`` (``Retriever.query``) turns the reply into weighted words with their
     Chinese forms, which is how an English reply is matched to Chinese quotes.
+    ``evidence`` are the extractive answer's citations: a reply must cite a sentence
+    among them (none: the report does not answer, whatever the model says), and they
+    stay among the citations, so the quotes shown never hold less than the extractive
+    answer's.
     """
     body = reply.strip()
     plain = _MARKER.sub(" ", body)
@@ -268,12 +277,8 @@ def verify(
             if best is None or coverage(said, best.text) == 0:
                 raise Rejected("ungrounded", f"[{n}]")
             spans[n].append(best)
-    quoted = [(n, _trim(sp, claimed, said)) for n in cited for sp in sorted(spans[n], key=_start)]
-    joined = " ".join(q.text for _, q in quoted)
-
-    same = language(joined) == query.lang
-    if coverage(query, joined) < (min_support if same else min_support_cross):
-        raise Rejected("off_topic")
+    quoted = [(n, sp, _trim(sp, claimed, said)) for n in cited for sp in sorted(spans[n])]
+    joined = " ".join(q.text for _, _, q in quoted)
     for name in _names(plain):
         if not _name_held(name, query.text, joined, to_query):
             raise Rejected("ungrounded", name)
@@ -281,12 +286,32 @@ def verify(
     if said.units and grounding < MIN_GROUNDING:
         raise Rejected("ungrounded", f"{grounding:.2f}")
 
+    # The extractive answer is a second reader: the reply must rest on a passage it quotes.
+    if not evidence:
+        raise Rejected("unconfirmed")
+    name_of = {n: by_n[n].name for n in cited}
+    if not any(_overlaps(name_of[n], q, c) for n, _, q in quoted for c in evidence):
+        raise Rejected("disagrees")
+
     citations: list[Citation] = []
     renumber: dict[int, list[int]] = {}
-    for n, q in quoted:
-        citations.append(Citation(by_n[n].name, q.start, q.end, q.text, 1.0))
+    for n, sentence, q in quoted:
+        for c in evidence:  # keep what the extractive quote holds, too
+            if _overlaps(name_of[n], sentence, c):
+                q = _union(sentence, q, c)
+        citations.append(Citation(name_of[n], q.start, q.end, q.text, 1.0))
         renumber.setdefault(n, []).append(len(citations))
+    citations += [c for c in evidence if not any(_overlaps(d.source, d, c) for d in citations)]
     return Verified(body, citations, renumber, grounding, [f.text for f in claimed])
+
+
+def _overlaps(source: str, span, c: Citation) -> bool:
+    return source == c.source and span.start < c.end and c.start < span.end
+
+
+def _union(sentence: Span, q: Span, c: Citation) -> Span:
+    start, end = max(sentence.start, min(q.start, c.start)), min(sentence.end, max(q.end, c.end))
+    return Span(start, end, sentence.text[start - sentence.start : end - sentence.start])
 
 
 def _is_question(text: str) -> bool:
@@ -328,10 +353,6 @@ def _name_held(name: str, question: str, quotes: str, to_query: Callable[[str], 
         return True
     forms = to_query(name).bridged.get(low, [])
     return any(z in quotes for z in forms)
-
-
-def _start(span: Span) -> int:
-    return span.start
 
 
 def _trim(span: Span, claimed: list[Figure], said: Query) -> Span:

@@ -61,10 +61,13 @@ def test_an_injected_instruction_changes_nothing(llm_settings):
     assert "HACKED" not in a.text and exact(a, llm_settings)
 
 
-def test_a_follow_up_is_rewritten_by_the_model(llm_settings):
+def test_a_follow_up_is_resolved_before_retrieval(llm_settings):
+    # The model's rewrite is used when it keeps the question and adds the topic; the
+    # 0.5B model often returns the previous question instead, and then the rule-based
+    # resolution is used. Either way the follow-up finds the growth figure.
     history = [("What was Kuaishou's revenue in H1?", "603.8亿元")]
     a = ask("How fast did it grow?", history, mode="llm", settings=llm_settings)
-    assert a.resolved_question != "How fast did it grow?"
+    assert "revenue" in a.resolved_question.lower() and "grow" in a.resolved_question
     assert "14%" in a.text and exact(a, llm_settings)
 
 
