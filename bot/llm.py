@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import prompts
 from bot.answer import Draft, ExtractiveAnswerer
+from bot.followup import needs_context
 from bot.retrieve import Hit, Query
 from bot.terms import content_terms, language
 from bot.verify import Rejected, Source, Span, compose, verify, with_note
@@ -281,8 +282,9 @@ def rewrite(model, question: str, history: list[tuple[str, str]], max_chars: int
 
     Only the last three turns are shown, each answer cut short: the rewrite needs the
     topic, not the quotes. A rewrite is used only if it keeps every content word of the
-    question and adds one from the earlier questions: small models tend to answer with
-    the previous question instead, which would retrieve the previous answer.
+    question, adds one from the earlier questions and no longer looks like a follow-up
+    (:func:`bot.followup.needs_context`): small models tend to return the previous
+    question, or the follow-up with its pronoun, instead.
     """
     turns = "\n".join(
         f"Q: {q.strip()}\nA: {a.strip().splitlines()[0][:120] if a.strip() else ''}"
@@ -305,7 +307,7 @@ def rewrite(model, question: str, history: list[tuple[str, str]], max_chars: int
     low = line.lower()
     own = content_terms(question, search=False)
     topic = {t for q, _ in history for t in content_terms(q, search=False)} - set(own)
-    if not all(t in low for t in own) or not any(t in low for t in topic):
+    if not all(t in low for t in own) or not any(t in low for t in topic) or needs_context(line):
         return None
     return line
 

@@ -298,7 +298,12 @@ def test_follow_ups_are_rewritten_by_the_model():
     got = llm.rewrite(model, "How fast did it grow?", history, 500)
     assert got == "How fast did Kuaishou's revenue grow in H1?"
     # The previous question again, an unresolved or foreign-language rewrite: not used.
-    for bad in ("", "What was Kuaishou's revenue in H1?", "How fast?", "快手的营收增长了多少?"):
+    for bad in (
+        "",
+        "What was Kuaishou's revenue in H1?",
+        "How fast did it grow in H1?",
+        "快手的营收增长了多少?",
+    ):
         assert (
             llm.rewrite(FakeListChatModel(responses=[bad]), "How fast did it grow?", history, 500)
             is None
