@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import json
 import shutil
 import socket
 import subprocess
@@ -148,11 +149,27 @@ def start_llama_server(model: Path, log: Path, n_ctx: int = 4096) -> LlamaServer
         try:
             with urllib.request.urlopen(f"{base}/models", timeout=2) as r:
                 if r.status == 200:
-                    return LlamaServer(base, proc, log)
+                    break
         except OSError:
             time.sleep(0.5)
-    proc.terminate()
-    raise RuntimeError(f"llama_cpp.server did not answer in {SERVER_START_TIMEOUT}s; see {log}")
+    else:
+        proc.terminate()
+        raise RuntimeError(f"llama_cpp.server did not answer in {SERVER_START_TIMEOUT}s; see {log}")
+    # One token, so a build that crashes on its first request fails here, by name.
+    body = json.dumps({"messages": [{"role": "user", "content": "hi"}], "max_tokens": 1})
+    request = urllib.request.Request(
+        f"{base}/chat/completions", body.encode(), {"Content-Type": "application/json"}
+    )
+    try:
+        urllib.request.urlopen(request, timeout=SERVER_START_TIMEOUT).close()
+    except OSError as exc:
+        proc.terminate()
+        raise RuntimeError(
+            f"llama_cpp.server failed its first completion ({exc}; exit code {proc.poll()}); "
+            f"see {log}. A native build on a CPU that reports AMX without enabling it "
+            "crashes so: build with CMAKE_ARGS=-DGGML_NATIVE=OFF (see the Makefile)"
+        ) from None
+    return LlamaServer(base, proc, log)
 
 
 def stop(server: LlamaServer) -> None:
