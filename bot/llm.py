@@ -129,7 +129,7 @@ def select_sources(
     used = 0
 
     def cost(rec, start: int, end: int) -> int:
-        return count_tokens(rec.text[start - rec.start : end - rec.start]) + 8  # "[n] ", gap
+        return count_tokens(rec.text[start - rec.start : end - rec.start]) + 4  # "Source n: "
 
     for hit in ranked:
         rec = hit.chunk or hit.sentence
@@ -187,8 +187,6 @@ def fit_sources(
     fixed = count_tokens(render(build_prompt(question, [], lang)))
     return select_sources(ranked, count_tokens, PROMPT_TOKENS - fixed)
 
-
-# ---------------------------------------------------------------- figures
 
 # ---------------------------------------------------------------- the answerer
 

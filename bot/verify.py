@@ -12,11 +12,15 @@
   question itself names ("in 2024") is the question's, not a claim;
 - every name in Latin letters (SDXL, Meituan) is in the question or the quotes (directly,
   or as the Chinese word the dictionary bridge maps it to);
-- the cited sentences are about the question (the extractive answerer's bar) and hold
-  most of the reply's words (:data:`MIN_GROUNDING`).
+- the cited sentences hold enough of the reply's words (:data:`MIN_GROUNDING`);
+- one of them is among the extractive answer's quotes: that answerer, reading the same
+  passages, is a second reader the model must agree with (when it finds nothing, the
+  report does not answer, whatever the model says).
 
 The quotes are those sentences (long ones cut to the clauses that hold the figures),
-with exact offsets. This module does not call a model; :mod:`bot.llm` does.
+with exact offsets, plus the extractive answer's quotes, so that what is shown never
+holds less evidence than the extractive answer. This module does not call a model;
+:mod:`bot.llm` does.
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Source:
-    """Passage ``[n]`` of the prompt: a chunk (or a sentence) of report ``name``."""
+    """Passage ``n`` of the prompt (sentences of report ``name``), with its sentences."""
 
     n: int
     name: str
