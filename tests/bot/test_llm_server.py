@@ -79,7 +79,8 @@ def test_show_prompt_prints_what_the_model_is_sent(llm_settings, monkeypatch, ca
     monkeypatch.setenv("REPORTBOT_LLM_TIMEOUT", str(llm_settings.llm_timeout))
     assert main(["ask", "--show-prompt", "快手上半年净利润是多少?"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("--- system ---") and "[1] (kuaishou-2024h1.txt)" in out
+    assert out.startswith("--- system ---") and "From the report kuaishou-2024h1.txt:" in out
+    assert "Source 1:" in out
     assert "--- reply (" in out and "--- answer ---" in out
 
 
