@@ -1,7 +1,7 @@
 """reportbot's public API: ask questions about indexed reports, get quoted answers.
 
 >>> from bot import ask
->>> answer = ask("How much did UAX lift ARPU?")
+>>> answer = ask("What was the revenue in the first half?")
 >>> answer.text, answer.citations[0].quote
 """
 

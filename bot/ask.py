@@ -80,7 +80,7 @@ def ask(
             ``REPORTBOT_LLM_BASE_URL`` phrases the answer; it is checked against the
             quotes, and the extractive answer is shown with a note when it fails).
 
-    >>> a = ask("快手上半年营收多少?")
+    >>> a = ask("上半年营收多少?")
     >>> a.answered, a.citations[0].quote
     """
     *_, answer = ask_stream(question, history, reports=reports, mode=mode, settings=settings)
@@ -99,7 +99,7 @@ def ask_stream(
     :class:`Answer`. The pieces are provisional: show ``Answer.text`` once it comes (the
     checked reply with its quotes, or the extractive answer with a note).
 
-    >>> for event in ask_stream("How much did UAX lift ARPU?", mode="llm"):
+    >>> for event in ask_stream("What was the revenue in the first half?", mode="llm"):
     ...     print(event if isinstance(event, str) else "\n" + event.text, end="")
     """
     library = get_library(settings)

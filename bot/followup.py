@@ -36,8 +36,8 @@ def needs_context(question: str) -> bool:
 def resolve(question: str, history: list[tuple[str, str]] | None) -> str:
     """``question`` with the topic of the conversation added when it needs it.
 
-    >>> resolve("它生成了多少视频?", [("可灵大模型的使用人数有多少?", "超百万")])
-    '可灵 大模型 使用人数 它生成了多少视频?'
+    >>> resolve("它生成了多少视频?", [("视频模型的使用人数有多少?", "超百万")])
+    '模型 使用 人数 它生成了多少视频?'
     """
     if not history:
         return question

@@ -168,7 +168,7 @@ def format_sources(sources: list[Source]) -> str:
 def build_prompt(question: str, sources: list[Source], lang: str):
     """The messages sent to the model: the one place that decides what the model sees.
 
-    >>> print(render(build_prompt("快手上半年营收多少?", sources, "zh")))
+    >>> print(render(build_prompt("上半年营收多少?", sources, "zh")))
     """
     return prompts.answer_prompt().format_messages(
         language=LANGUAGE_NAMES[lang], sources=format_sources(sources), question=question

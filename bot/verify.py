@@ -347,7 +347,7 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9\-]*|\b[A-Z0-9]*[A-Z][A-
 
 def _names(text: str) -> list[str]:
     """Latin-letter names in ``text``: capitalised words not opening a sentence, and
-    acronyms (SDXL, UAX, GMV)."""
+    acronyms (GDP, CEO, GMV)."""
     return [m.group() for m in _NAME.finditer(text.strip())]
 
 

@@ -1,7 +1,7 @@
 """Split a report into sentences and chunks, keeping exact ``[start, end)`` offsets.
 
 Sentences end at 。！？；; ! ? and line breaks, and at ``.`` followed by whitespace
-(English). They never end inside a number (``603.8亿元``, ``14.1%``) or inside a
+(English). They never end inside a number (``12.5亿元``, ``3.4%``) or inside a
 quotation (“…”, 「…」, 《…》, (…)). Chunks group whole consecutive sentences within a token
 budget counted with tiktoken. Offsets always index the report text itself:
 ``text[s.start:s.end] == s.text`` for every sentence and chunk.
