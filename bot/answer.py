@@ -37,15 +37,46 @@ _QUANTITY_EN = re.compile(
     r"\b(how (much|many|fast|big|large|high|long)|what (percentage|share|proportion|"
     r"number|amount|rate|growth|margin)|by how|percent|how .* (grow|rise|increase|fall))\b"
 )
-_QUANTITY_ZH = re.compile(r"多少|几|多大|多高|多快|百分之|比例|增长了|增速|幅度|占比|规模|数量")
+# "What was the revenue …" asks for a figure too: general measure words of business text.
+_MEASURE_EN = re.compile(
+    r"\bwhat (was|is|were|are|will be)\b.*\b(revenue|revenues|sales|income|profit|profits|"
+    r"earnings|cost|costs|price|spend|spending|budget|value|amount|total|number|count|"
+    r"volume|turnover|valuation|population)\b"
+)
+_QUANTITY_ZH = re.compile(r"多少|(?<!哪)几|多大|多高|多快|百分之|比例|增长了|增速|幅度|占比|规模|数量")
 _NAME_EN = re.compile(
     r"\b(what is the name|what('s| is) .* called|which (app|product|drama|model)|title)\b"
 )
 _NAME_ZH = re.compile(r"叫什么|名字|名称|哪部|什么名")
+_WHEN_EN = re.compile(
+    r"^\s*when\b|\b(when (did|was|were|is|will|does|do|has|had)|what (year|month|date|day|time)|"
+    r"which (year|month|date|day))\b"
+)
+_WHEN_ZH = re.compile(r"哪一?年|哪一?月|哪一?天|什么时候|何时|几月|几号|哪个月|什么时间|日期")
+# A date or a point in time, in either language: 2024年, 6月, 3日, 今年, last year, 2023.
+_DATE = re.compile(
+    r"(?:19|20)\d{2}|\d{1,2}\s*[月日号]|[一二三四五六七八九十]+月|今年|去年|明年|前年|上半年|下半年|"
+    r"季度|年初|年底|年末|月初|月底|近日|近期|日前|同日|当天|\b(january|february|march|april|"
+    r"june|july|august|september|october|november|december|yesterday|today|last year)\b",
+    re.I,
+)
+# A count in words: 两次, 三家, three times, twice.
+_COUNTED = re.compile(
+    r"[数几]?[一二两三四五六七八九十百千]+[余多几]?(?:次|个|家|倍|款|项|部|名|种|类|届|场|位|条|大)|"
+    r"\b(?:once|twice|(?:two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
+    r"thousands?|millions?|billions?)\b(?:\s+times)?)",
+    re.I,
+)
+# A figure that is a date (2024年, 6月, 20日) says when, not how much.
+_DATE_FIGURE = re.compile(r"^(?:[约近超逾]|超过|达到?)?\s*\d+\s*(?:年|月|日|号)$")
+# A change: a figure right after a word of rising or falling is how much something grew.
+_CHANGE = re.compile(r"(增长|增加|增|提升|提高|上涨|上升|涨|下降|下跌|减少|降|跌|rose|grew|increased|fell|dropped|up|down)\s*(了|by)?\s*$", re.I)
 _CLAUSE = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”")
 LONG_QUOTE = 110
 # A runner-up this close to the best sentence is quoted too: cheaper than a wrong guess.
+# And a sentence that can answer (see ExtractiveAnswerer.answer) this close to a better
+# match that cannot is chosen over it.
 CLOSE = 0.1
 
 
@@ -74,12 +105,57 @@ class Answerer(Protocol):
 
 def asks_quantity(question: str) -> bool:
     q = question.lower()
-    return bool(_QUANTITY_EN.search(q) or _QUANTITY_ZH.search(q))
+    return bool(_QUANTITY_EN.search(q) or _MEASURE_EN.search(q) or _QUANTITY_ZH.search(q))
 
 
 def asks_name(question: str) -> bool:
     q = question.lower()
     return bool(_NAME_EN.search(q) or _NAME_ZH.search(q))
+
+
+def asks_when(question: str) -> bool:
+    return bool(_WHEN_EN.search(question.lower()) or _WHEN_ZH.search(question))
+
+
+def expected(question: str) -> str | None:
+    """The kind of answer a question asks for: "time", "rate", "amount", or None."""
+    if asks_when(question):
+        return "time"
+    if asks_quantity(question):
+        return "rate" if _RATE.search(question.lower()) else "amount"
+    return None
+
+
+def _figures(text: str) -> list[re.Match]:
+    """Amounts, counts and rates in ``text`` (2.5亿, 14%, 两次, three times); dates
+    (2024年, 6月) are not figures."""
+    found = [
+        m
+        for m in _NUMBER.finditer(text)
+        if re.search(r"\d|[百千万亿]", m.group()) and not _DATE_FIGURE.match(m.group().strip())
+    ]
+    spans = [(m.start(), m.end()) for m in found]
+    for m in _COUNTED.finditer(text):
+        if not any(a <= m.start() < b for a, b in spans):
+            found.append(m)
+    return sorted(found, key=lambda m: m.start())
+
+
+def holds(kind: str | None, text: str) -> bool:
+    """Whether ``text`` holds an answer of the ``kind`` asked for (see :func:`expected`):
+    a date for "when", a figure for "how much", a rate or a change for "how fast"."""
+    if kind == "time":
+        return bool(_DATE.search(text))
+    if kind in ("amount", "rate"):
+        found = _figures(text)
+        if kind == "rate":
+            return any(
+                re.search(r"%|‰|倍|百分点", m.group())
+                or _CHANGE.search(text[max(0, m.start() - 6) : m.start()])
+                for m in found
+            )
+        return bool(found)
+    return True
 
 
 def coverage(query: Query, text: str) -> float:
@@ -168,13 +244,27 @@ class ExtractiveAnswerer:
             return Draft(NOT_FOUND[query.lang], False, [], 0.0)
         # The best evidence is about another period than the one asked for (Q2 for a
         # question about Q3): the report does not answer this question.
-        if periods.conflict(periods.asked(query.own, query.text), _evidence(ranked[0][2])):
-            return Draft(NOT_FOUND[query.lang], False, [], 0.0)
-        # Likewise when it leaves out a name the question asks about and the reports know
-        # (company A's revenue answered with a sentence about company B's).
-        near = _evidence(ranked[0][2])[0].lower()
-        if any(name not in near for name in query.names):
-            return Draft(NOT_FOUND[query.lang], False, [], 0.0)
+        # The answer is the best sentence that could answer: it holds the kind of answer
+        # asked for (a figure for "how much", a date for "when"), it is about the period
+        # asked for (not Q2 for a Q3 question), and it names the names the question
+        # names (not company B's revenue for company A's). A sentence that trails the
+        # best match by far is no answer: then the report does not answer the question.
+        kind = expected(query.own or query.text)
+        asked = periods.asked(query.own, query.text)
+
+        def answers(hit: Hit) -> bool:
+            evidence = _evidence(hit)
+            near = evidence[0].lower()
+            return (
+                holds(kind, hit.sentence.text if kind != "time" else evidence[0])
+                and not periods.conflict(asked, evidence)
+                and all(name in near for name in query.names)
+            )
+
+        fits = [c for c in ranked if c[0] >= ranked[0][0] - CLOSE and answers(c[2])]
+        if not fits:
+            return Draft(NOT_FOUND[query.lang], False, [], ranked[0][1])
+        ranked = fits
         support = self.support(query, ranked[0])
         if support < self.threshold(query, ranked[0][2]):
             return Draft(NOT_FOUND[query.lang], False, [], support)
@@ -199,9 +289,12 @@ class ExtractiveAnswerer:
     def _lead(self, query: Query, citations: list[Citation]) -> str:
         text = citations[0].quote
         anchors = _anchor_positions(query, text)
+        if asks_when(query.text):
+            found = list(_DATE.finditer(text))
+            if found:
+                return _nearest(found, anchors).group().strip()
         if asks_quantity(query.text):
-            found = [m for m in _NUMBER.finditer(text) if re.search(r"\d|[百千万亿]", m.group())]
-            found = _prefer_kind(query.text, text, found)
+            found = _prefer_kind(query.text, text, _figures(text))
             if found:
                 return _nearest(found, anchors).group().strip()
         if asks_name(query.text):
@@ -242,8 +335,15 @@ def _prefer_kind(question: str, text: str, found: list[re.Match]) -> list[re.Mat
 
 
 def _evidence(hit: Hit) -> list[str]:
-    """The sentence with the one before it, then its chunk: nearest context first."""
-    return [hit.before + hit.sentence.text] + ([hit.chunk.text] if hit.chunk else [])
+    """The sentence with the one before it, its paragraph up to it, then its chunk:
+    nearest context first."""
+    near = hit.before + hit.sentence.text
+    if not hit.chunk:
+        return [near]
+    c, s = hit.chunk, hit.sentence
+    upto = c.text[: max(0, s.end - c.start)]
+    paragraph = upto[upto.rfind("\n") + 1 :]
+    return [near, paragraph, c.text]
 
 
 def _anchor_positions(query: Query, text: str) -> list[int]:

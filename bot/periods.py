@@ -66,6 +66,8 @@ _PATTERNS: list[tuple[str, re.Pattern, callable]] = [
         lambda m: "1" if m.group(1).lower() == "first" else "2",
     ),
     ("half", re.compile(r"([上下])半年"), lambda m: "1" if m.group(1) == "上" else "2"),
+    # The whole year, said explicitly: a part of it (a half, a quarter) is another span.
+    ("whole", re.compile(r"full[- ]year|whole year|annual|全年|全年度"), lambda m: "1"),
     ("month", re.compile(r"(?<![\d.])(1[0-2]|[1-9])月"), lambda m: m.group(1)),
     (
         "month",
@@ -104,11 +106,18 @@ def asked(question: str, context: str = "") -> dict[str, set[str]]:
     return found
 
 
-def conflict(asked: dict[str, set[str]], evidence: list[str]) -> bool:
-    """True when the evidence names only other periods of a kind that is ``asked``.
+# Spans of a year: a figure for one of them is not a figure for another.
+_PARTS = ("whole", "quarter", "half", "month")
 
-    ``evidence`` goes from nearest to widest (the sentence, then its surroundings): the
-    first text naming a period of that kind decides.
+
+def conflict(asked: dict[str, set[str]], evidence: list[str]) -> bool:
+    """True when the evidence names only other periods than those ``asked``.
+
+    ``evidence`` goes from nearest to widest (the sentence, then its surroundings): for
+    each kind asked about, the first text naming a period of that kind decides. And a
+    question about a part of the year (a quarter) is not answered by evidence whose
+    nearest period is another kind of part (the half year): that figure covers another
+    span.
     """
     for kind, wanted in asked.items():
         for text in evidence:
@@ -117,4 +126,10 @@ def conflict(asked: dict[str, set[str]], evidence: list[str]) -> bool:
                 if not named & wanted:
                     return True
                 break
+    parts = [k for k in _PARTS if k in asked]
+    if parts:
+        for text in evidence:
+            named = {k for k in _PARTS if k in periods(text)}
+            if named:
+                return not named & set(parts)
     return False

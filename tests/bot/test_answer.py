@@ -1,6 +1,6 @@
 """Fast tests of the answer step on hand-made hits (no model, no store)."""
 
-from bot.answer import ExtractiveAnswerer, asks_quantity, coverage
+from bot.answer import ExtractiveAnswerer, asks_quantity, coverage, expected, holds
 from bot.retrieve import Hit, Query
 from index.store import Record
 
@@ -89,3 +89,32 @@ def test_evidence_without_a_name_the_question_asks_about_is_refused():
         q_ok, [hit(second, TEXT.index("员工"), 0.9, TEXT[first:second])]
     )
     assert draft.answered and "603.8亿元" in draft.text
+
+
+def test_the_answer_holds_the_kind_asked_for_or_the_question_is_refused():
+    assert expected("How much did revenue grow?") == "rate"
+    assert expected("What was the company's revenue?") == "amount"
+    assert expected("When was the product launched?") == "time"
+    assert expected("快手拿下过几次转播权?") == "amount"
+    assert expected("哪几种经营方式?") is None  # which kinds, not how many
+    assert expected("What did he say when asked?") is None
+    assert holds("amount", "已有超十余个合作伙伴加入") and holds("amount", "两次拿下转播权")
+    assert not holds("amount", "2024年上半年,公司稳步经营。")  # a date is not an amount
+    assert holds("rate", "同比增长14%") and holds("rate", "利润增加了3亿元")
+    assert not holds("rate", "观看人数达到16.5亿次")
+    assert holds("time", "今年7月,双方宣布合作") and not holds("time", "双方宣布合作")
+
+
+def test_a_close_sentence_that_answers_is_chosen_over_a_better_match_that_cannot():
+    first, second = TEXT.index("今年"), TEXT.index("其中")
+    # The first matches better (all the words, a closer vector) but holds no figure.
+    hits = [hit(first, second, 0.95), hit(second, TEXT.index("员工"), 0.92)]
+    q = query("公司营收是多少?", [(("公司",), 1.0), (("营收",), 3.0)])
+    answerer = ExtractiveAnswerer(max_citations=1)
+    assert answerer.rank(q, hits)[0][2] is hits[0]
+    draft = answerer.answer(q, hits)
+    assert draft.answered and draft.citations[0].quote.startswith("其中,营收603.8亿元")
+    # The topic without the figure asked for: refused rather than answered off the point.
+    q = query("公司营收是哪一年开始增长的?", [(("公司",), 1.0), (("营收",), 3.0)])
+    only = [hit(second, TEXT.index("员工"), 0.92)]
+    assert not ExtractiveAnswerer().answer(q, only).answered
