@@ -41,11 +41,22 @@ def resolve(question: str, history: list[tuple[str, str]] | None) -> str:
     """
     if not history:
         return question
-    # Earlier questions may be follow-ups themselves: resolve the chain in order.
+    # Earlier questions may be follow-ups themselves: resolve the chain in order. A short
+    # answer joins its question ("Who is the CEO?" - "Cheng Yixiao": "he" is Cheng).
     context = ""
-    for prev, _answer in history:
+    for prev, answer in history:
         context = resolve_one(prev, context)
+        context = f"{_short(answer)} {context}".strip()
     return resolve_one(question, context)
+
+
+def _short(answer: str) -> str:
+    """The lead of an answer when it is a name or a phrase (not quotes, not a refusal)."""
+    lead = (answer or "").strip().split("\n", 1)[0]
+    return lead if 0 < len(lead) <= SHORT_ANSWER and not lead.endswith(":") else ""
+
+
+SHORT_ANSWER = 40
 
 
 def resolve_one(question: str, context: str) -> str:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 _jieba_lock = threading.Lock()
-_WORD = re.compile(r"[a-z][a-z0-9\-]*|[0-9][0-9.,%]*")
+_WORD = re.compile(r"[a-z][a-z0-9\-]*(?:&[a-z]+)?|[0-9][0-9.,%]*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # Function words and question words. General language, not about any report.
@@ -149,10 +149,98 @@ PERIODS = {
     "million": ["万"],
 }
 
+# The vocabulary of company and financial reporting, which CC-CEDICT glosses loosely or
+# not at all ("gross margin"). General business English, like PERIODS: it names no
+# company and no figure, and a word is used only when the indexed reports contain it.
+FINANCE = {
+    "revenue": ["营收", "营业收入", "收入", "总收入"],
+    "revenues": ["营收", "营业收入", "收入"],
+    "sales": ["销售额", "销售", "销量"],
+    "turnover": ["营业额", "成交额"],
+    "profit": ["利润", "盈利"],
+    "net profit": ["净利润", "净利"],
+    "net income": ["净利润", "净收入"],
+    "adjusted": ["经调整", "调整后"],
+    "gross margin": ["毛利率"],
+    "gross profit": ["毛利", "毛利润"],
+    "operating profit": ["经营利润", "营业利润"],
+    "operating margin": ["经营利润率", "营业利润率"],
+    "net margin": ["净利率", "净利润率"],
+    "margin": ["利润率"],
+    "earnings": ["盈利", "收益", "业绩"],
+    "eps": ["每股收益"],
+    "dividend": ["股息", "分红"],
+    "cash flow": ["现金流"],
+    "market cap": ["市值"],
+    "market value": ["市值"],
+    "valuation": ["估值"],
+    "share price": ["股价"],
+    "stock price": ["股价"],
+    "stock code": ["股票代码", "代码"],
+    "ticker": ["股票代码", "代码"],
+    "shareholders": ["股东"],
+    "guidance": ["指引", "预期"],
+    "outlook": ["展望", "前景"],
+    "forecast": ["预测", "预期"],
+    "r&d": ["研发"],
+    "research": ["研究", "研发"],
+    "expenses": ["费用", "开支"],
+    "spending": ["支出", "开支", "消耗"],
+    "costs": ["成本", "费用"],
+    "marketing": ["营销"],
+    "advertising": ["广告"],
+    "advertisers": ["广告主"],
+    "users": ["用户"],
+    "paying users": ["付费用户"],
+    "dau": ["日活跃用户", "日活"],
+    "mau": ["月活跃用户", "月活"],
+    "daily active": ["日活跃", "日活"],
+    "monthly active": ["月活跃", "月活"],
+    "penetration": ["渗透率"],
+    "e-commerce": ["电商"],
+    "ecommerce": ["电商"],
+    "merchants": ["商家"],
+    "buyers": ["买家"],
+    "orders": ["订单", "订单量"],
+    "searches": ["搜索量"],
+    "subscribers": ["订阅用户", "订阅"],
+    "employees": ["员工"],
+    "headcount": ["员工人数"],
+    "acquisition": ["收购"],
+    "investment": ["投资"],
+    "in-house": ["自研", "自有"],
+    "self-developed": ["自研"],
+    "earnings call": ["电话会", "财报电话会"],
+    "conference call": ["电话会"],
+    "earnings report": ["财报"],
+    "financial report": ["财报"],
+    "results": ["业绩", "财报"],
+    "ceo": ["首席执行官"],
+    "cfo": ["首席财务官"],
+    "founder": ["创始人"],
+    "listed": ["上市"],
+    "fiscal year": ["财年", "财政年度"],
+}
+GLOSSARY = {**PERIODS, **FINANCE}
+
+# Irregular past forms, so "held" finds the dictionary's "hold".
+_IRREGULAR = dict(
+    pair.split(":")
+    for pair in """held:hold grew:grow grown:grow rose:rise risen:rise fell:fall fallen:fall
+    made:make sold:sell spent:spend paid:pay won:win led:lead built:build bought:buy
+    brought:bring began:begin begun:begin became:become gave:give given:give took:take
+    taken:take saw:see seen:see went:go gone:go got:get said:say told:tell thought:think
+    found:find kept:keep left:leave met:meet ran:run drew:draw drawn:draw drove:drive
+    driven:drive chose:choose chosen:choose wrote:write written:write broke:break
+    broken:break spoke:speak spoken:speak stood:stand struck:strike sought:seek
+    taught:teach caught:catch fought:fight lost:lose meant:mean sent:send shown:show
+    knew:know known:know hit:hit cut:cut set:set put:put""".split()
+)
+
 
 def lemmas(word: str) -> list[str]:
     """The word and its likely dictionary forms (plural, past tense, -ing)."""
-    forms = [word]
+    forms = [word] + ([_IRREGULAR[word]] if word in _IRREGULAR else [])
     for suffix, repl in (
         ("ies", "y"),
         ("es", ""),
@@ -217,7 +305,7 @@ class Bridge:
                 hits |= {z for z in dictionary.get(phrase, ()) if z in self.vocabulary}
             hits = {z for z in hits if len(z) >= 2}  # one character is too ambiguous
             for key in (w, f"{w} {nxt}"):
-                hits |= {z for z in PERIODS.get(key, ()) if z in self.vocabulary}
+                hits |= {z for z in GLOSSARY.get(key, ()) if z in self.vocabulary}
             hits |= self.by_pinyin.get(w, set())
             if nxt:
                 hits |= self.by_pinyin.get(w + nxt, set())

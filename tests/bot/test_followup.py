@@ -19,3 +19,12 @@ def test_chains_of_follow_ups_keep_the_original_topic():
 def test_standalone_questions_are_left_alone():
     assert not needs_context("快手二季度线上营销服务收入是多少?")
     assert resolve("Who is Kuaishou's CEO?", [("anything", "x")]) == "Who is Kuaishou's CEO?"
+
+
+def test_a_short_answer_tells_who_he_is():
+    history = [("Who is the company's CEO?", "Zhang Wei")]
+    resolved = resolve("What did he say about AI?", history)
+    assert "zhang" in resolved and "wei" in resolved
+    # Long answers (quotes) and refusals are not topic words.
+    quoted = [("Who is the CEO?", "From the report:\n\n“" + "长" * 80 + "”")]
+    assert resolve("What did he say?", quoted) == "ceo What did he say?"

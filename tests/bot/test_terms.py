@@ -1,0 +1,20 @@
+"""The English -> Chinese bridge: dictionary, business glossary, word forms, pinyin."""
+
+from bot.terms import Bridge, english_words, lemmas
+
+
+def test_business_terms_reach_the_reports_own_words():
+    bridge = Bridge({"毛利率", "研发", "营收", "举办", "北京"})
+    found = bridge.translate("What was the gross margin and R&D spending?")
+    assert found["gross"] == ["毛利率"]
+    assert found["r&d"] == ["研发"]
+    # Only words the reports contain: no 净利润 here.
+    assert bridge.translate("net profit")["net"] == []
+
+
+def test_irregular_verbs_and_pinyin():
+    assert "hold" in lemmas("held") and "grow" in lemmas("grew")
+    bridge = Bridge({"举办", "北京"})
+    found = bridge.translate("Where was it held? In Beijing?")
+    assert found["held"] == ["举办"] and found["beijing"] == ["北京"]
+    assert english_words("R&D costs") == ["r&d", "costs"]
