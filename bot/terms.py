@@ -303,6 +303,11 @@ class Bridge:
             nxt = words[i + 1] if i + 1 < len(words) else ""
             for phrase in ([f"{w} {nxt}"] if nxt and nxt not in EN_STOP else []) + lemmas(w):
                 hits |= {z for z in dictionary.get(phrase, ()) if z in self.vocabulary}
+            if not hits and "-" in w:  # "ai-generated": the parts, when the whole is unknown
+                for part in w.split("-"):
+                    for form in lemmas(part):
+                        hits |= {z for z in dictionary.get(form, ()) if z in self.vocabulary}
+                        hits |= {z for z in GLOSSARY.get(form, ()) if z in self.vocabulary}
             hits = {z for z in hits if len(z) >= 2}  # one character is too ambiguous
             for key in (w, f"{w} {nxt}"):
                 hits |= {z for z in GLOSSARY.get(key, ()) if z in self.vocabulary}
