@@ -118,15 +118,20 @@ def asks_when(question: str) -> bool:
 
 
 def expected(question: str) -> str | None:
-    """The kind of answer a question asks for: "time", "rate", "amount", or None."""
+    """The kind of answer a question asks for: "time", "rate", "amount", "count", or None."""
     if asks_when(question):
         return "time"
     if asks_quantity(question):
-        return "rate" if _RATE.search(question.lower()) else "amount"
+        q = question.lower()
+        if _RATE.search(q):
+            return "rate"
+        # "How much" asks for an amount (money, a volume); "how many", 多少 and 几 may be
+        # answered by a count in words (两次, a dozen).
+        return "amount" if re.search(r"\bhow much\b|\bwhat (was|is|were|are)\b", q) else "count"
     return None
 
 
-def _figures(text: str) -> list[re.Match]:
+def _figures(text: str, counted: bool = True) -> list[re.Match]:
     """Amounts, counts and rates in ``text`` (2.5亿, 14%, 两次, three times); dates
     (2024年, 6月) are not figures."""
     found = [
@@ -135,7 +140,7 @@ def _figures(text: str) -> list[re.Match]:
         if re.search(r"\d|[百千万亿]", m.group()) and not _DATE_FIGURE.match(m.group().strip())
     ]
     spans = [(m.start(), m.end()) for m in found]
-    for m in _COUNTED.finditer(text):
+    for m in _COUNTED.finditer(text) if counted else ():
         if not any(a <= m.start() < b for a, b in spans):
             found.append(m)
     return sorted(found, key=lambda m: m.start())
@@ -143,11 +148,12 @@ def _figures(text: str) -> list[re.Match]:
 
 def holds(kind: str | None, text: str) -> bool:
     """Whether ``text`` holds an answer of the ``kind`` asked for (see :func:`expected`):
-    a date for "when", a figure for "how much", a rate or a change for "how fast"."""
+    a date for "when", a figure in digits for "how much", any figure for "how many", a
+    rate or a change for "how fast"."""
     if kind == "time":
         return bool(_DATE.search(text))
-    if kind in ("amount", "rate"):
-        found = _figures(text)
+    if kind in ("amount", "count", "rate"):
+        found = _figures(text, counted=kind != "amount")
         if kind == "rate":
             return any(
                 re.search(r"%|‰|倍|百分点", m.group())

@@ -95,10 +95,11 @@ def test_the_answer_holds_the_kind_asked_for_or_the_question_is_refused():
     assert expected("How much did revenue grow?") == "rate"
     assert expected("What was the company's revenue?") == "amount"
     assert expected("When was the product launched?") == "time"
-    assert expected("快手拿下过几次转播权?") == "amount"
+    assert expected("快手拿下过几次转播权?") == "count"
+    assert not holds("amount", "两次拿下转播权")  # how much, not how many
     assert expected("哪几种经营方式?") is None  # which kinds, not how many
     assert expected("What did he say when asked?") is None
-    assert holds("amount", "已有超十余个合作伙伴加入") and holds("amount", "两次拿下转播权")
+    assert holds("count", "已有超十余个合作伙伴加入") and holds("count", "两次拿下转播权")
     assert not holds("amount", "2024年上半年,公司稳步经营。")  # a date is not an amount
     assert holds("rate", "同比增长14%") and holds("rate", "利润增加了3亿元")
     assert not holds("rate", "观看人数达到16.5亿次")
