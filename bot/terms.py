@@ -67,6 +67,7 @@ def language(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
 
+@lru_cache(maxsize=1)
 def _jieba():
     import jieba
 
