@@ -111,6 +111,15 @@ def proper_nouns(text: str) -> list[str]:
     return [w for w, flag in pairs if flag in ("nr", "ns", "nt", "nz") and _CJK.search(w)]
 
 
+@lru_cache(maxsize=4096)
+def _is_person(word: str) -> bool:
+    import jieba.posseg as pseg
+
+    with _jieba_lock:
+        pairs = list(pseg.cut(word))
+    return len(pairs) == 1 and pairs[0].flag == "nr"
+
+
 def english_words(text: str) -> list[str]:
     return _WORD.findall(re.sub(r"'s\b|’s\b", "", text.lower()))
 
@@ -287,9 +296,13 @@ class Bridge:
 
         self.vocabulary = vocabulary
         self.by_pinyin: dict[str, set[str]] = defaultdict(set)
+        self.by_surname: dict[str, set[str]] = defaultdict(set)  # first syllable -> words
         for word in vocabulary:
             if len(word) >= 2 and all(_CJK.match(ch) for ch in word):
-                self.by_pinyin["".join(lazy_pinyin(word))].add(word)
+                syllables = lazy_pinyin(word)
+                self.by_pinyin["".join(syllables)].add(word)
+                if 2 <= len(word) <= 4:
+                    self.by_surname[syllables[0]].add(word)
 
     def translate(self, question: str) -> dict[str, list[str]]:
         """For each English content word (or two-word phrase) of the question, the
@@ -315,6 +328,10 @@ class Bridge:
             hits |= self.by_pinyin.get(w, set())
             if nxt:
                 hits |= self.by_pinyin.get(w + nxt, set())
+            if not hits and w in self.by_surname:
+                # "Cheng" alone, as English text names a person: the people of the
+                # reports whose name starts with that syllable.
+                hits |= {z for z in self.by_surname[w] if _is_person(z)}
             found[w] = sorted(hits)
         return found
 

@@ -18,3 +18,9 @@ def test_irregular_verbs_and_pinyin():
     found = bridge.translate("Where was it held? In Beijing?")
     assert found["held"] == ["举办"] and found["beijing"] == ["北京"]
     assert english_words("R&D costs") == ["r&d", "costs"]
+
+
+def test_a_surname_alone_finds_the_person_not_other_words_with_that_sound():
+    bridge = Bridge({"程一笑", "成长", "城市", "王伟"})
+    found = bridge.translate("How does Cheng describe it? And Wang?")
+    assert found["cheng"] == ["程一笑"] and found["wang"] == ["王伟"]
