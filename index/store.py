@@ -190,13 +190,20 @@ class Store:
         return got["documents"][0]
 
     def records(self, kind: str, sources: list[str] | None = None) -> list[Record]:
+        """Live records of ``kind``, in document order (by report name, then offset).
+
+        Chroma returns records in the order they were written, which is not document
+        order: records are embedded and staged shortest first, and an edited report's
+        new sentences are written after its unchanged ones.
+        """
         got = self._call(
             "read records",
             self.vectors.get,
             where=_where(kind, sources),
             include=["documents", "metadatas"],
         )
-        return [_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        rows = zip(got["ids"], got["documents"], got["metadatas"])
+        return sorted((_record(i, d, m) for i, d, m in rows), key=lambda r: (r.source, r.start))
 
     def records_by_id(self, ids: list[str]) -> list[Record]:
         got = self._call(
