@@ -1,0 +1,91 @@
+"""The keyword side of retrieval: BM25 from postings, without the model or Chroma."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from bot.retrieve import KeywordIndex, _top
+from bot.terms import tokens
+from index import default_report_path
+from index.load import Report
+from index.pipeline import build_records
+
+ENGLISH = (
+    "Revenue grew in the first half. Revenue from online marketing grew faster.\n\n"
+    "The company expects revenue to keep growing. Costs fell.\n\n"
+    "Revenue, revenue, revenue: the word appears in most sentences here."
+)
+QUESTIONS = [
+    ["营收", "上半年", "快手"],
+    ["revenue", "grew"],
+    ["revenue", "revenue", "costs"],  # a repeated word counts twice, as in rank_bm25
+    ["电商", "gmv", "no-such-word"],
+    ["no-such-word"],
+]
+
+
+def records_of(name: str, text: str):
+    report = Report(name=name, text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
+    return build_records(report, lambda t: max(1, len(t) // 2), 200)
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    kuaishou = default_report_path().read_text(encoding="utf-8")
+    records = records_of("kuaishou.txt", kuaishou) + records_of("en.txt", ENGLISH)
+    return [r for r in records if r.kind == "sentence"]
+
+
+@pytest.mark.parametrize("words", QUESTIONS)
+def test_scores_equal_rank_bm25_over_the_same_tokens(sentences, words):
+    reference = BM25Okapi([tokens(r.text) for r in sentences]).get_scores(words)
+    got = KeywordIndex(sentences).scores(words)
+    np.testing.assert_allclose(got, reference, rtol=1e-12, atol=1e-12)
+    assert (got > 0).sum() == (reference > 0).sum()
+
+
+def test_a_word_in_most_records_gets_rank_bm25s_floored_idf():
+    # "revenue" is in 4 of 5 sentences: a negative raw idf, floored by rank_bm25.
+    records = [r for r in records_of("en.txt", ENGLISH) if r.kind == "sentence"]
+    reference = BM25Okapi([tokens(r.text) for r in records]).get_scores(["revenue"])
+    np.testing.assert_allclose(KeywordIndex(records).scores(["revenue"]), reference, rtol=1e-12)
+
+
+def test_document_frequencies_and_vocabulary(sentences):
+    index = KeywordIndex(sentences)
+    df = Counter(w for r in sentences for w in set(tokens(r.text)))
+    assert index.df == df and index.vocabulary == set(df)
+    assert index.idf("营收") < index.idf("no-such-word")
+
+
+def test_questions_do_not_rescan_the_records(sentences, monkeypatch):
+    index = KeywordIndex(sentences)
+
+    def scan(*_):
+        raise AssertionError("scored by walking every record")
+
+    monkeypatch.setattr(BM25Okapi, "get_scores", scan)
+    assert index.scores(["营收"]).max() > 0
+
+
+def test_scoped_search_keeps_only_the_named_reports(sentences):
+    index = KeywordIndex(sentences)
+    words = ["revenue", "营收"]
+    everywhere = _top(index, words, len(sentences), None)
+    assert {r.source for r, _ in everywhere} == {"kuaishou.txt", "en.txt"}
+    scoped = _top(index, words, len(sentences), ["en.txt", "not-indexed.txt"])
+    assert {(r.id, s) for r, s in scoped} == {
+        (r.id, s) for r, s in everywhere if r.source == "en.txt"
+    }
+    assert [s for _, s in scoped] == sorted((s for _, s in scoped), reverse=True)
+    assert _top(index, words, len(sentences), ["not-indexed.txt"]) == []
+
+
+def test_an_empty_index_scores_nothing():
+    index = KeywordIndex([])
+    assert index.scores(["营收"]).shape == (0,) and _top(index, ["营收"], 5, ["a"]) == []
