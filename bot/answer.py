@@ -264,7 +264,10 @@ class ExtractiveAnswerer:
             return (
                 holds(kind, hit.sentence.text if kind != "time" else evidence[0])
                 and not periods.conflict(asked, evidence)
-                and all(name in near for name in query.names)
+                and all(
+                    any(way in near for way in (name, *query.bridged.get(name, ())))
+                    for name in query.names
+                )
             )
 
         fits = [c for c in ranked if c[0] >= ranked[0][0] - CLOSE and answers(c[2])]

@@ -23,6 +23,8 @@ from importlib import resources
 _jieba_lock = threading.Lock()
 _WORD = re.compile(r"[a-z][a-z0-9\-]*(?:&[a-z]+)?|[0-9][0-9.,%]*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# GMV, R2D2; not the AI of "AI-generated", which is part of a word.
+_ACRONYM = re.compile(r"(?<![A-Za-z\-])[A-Z][A-Z0-9]*[A-Z](?![A-Za-z\-])")
 
 # Function words and question words. General language, not about any report.
 EN_STOP = set(
@@ -103,12 +105,14 @@ def content_terms(question: str, search: bool = True) -> list[str]:
 
 def proper_nouns(text: str) -> list[str]:
     """Names of people, places, organisations and other proper nouns in Chinese text,
-    as jieba's part-of-speech tagger finds them (nr, ns, nt, nz)."""
+    as jieba's part-of-speech tagger finds them (nr, ns, nt, nz), and acronyms in any
+    text (lower-cased, as the keyword index has them)."""
     import jieba.posseg as pseg
 
     with _jieba_lock:
         pairs = [(p.word, p.flag) for p in pseg.cut(text)]
-    return [w for w, flag in pairs if flag in ("nr", "ns", "nt", "nz") and _CJK.search(w)]
+    names = [w for w, flag in pairs if flag in ("nr", "ns", "nt", "nz") and _CJK.search(w)]
+    return names + [a.lower() for a in _ACRONYM.findall(text)]
 
 
 @lru_cache(maxsize=4096)

@@ -119,3 +119,18 @@ def test_a_close_sentence_that_answers_is_chosen_over_a_better_match_that_cannot
     q = query("公司营收是哪一年开始增长的?", [(("公司",), 1.0), (("营收",), 3.0)])
     only = [hit(second, TEXT.index("员工"), 0.92)]
     assert not ExtractiveAnswerer().answer(q, only).answered
+
+
+def test_an_acronym_the_question_names_must_be_in_the_quoted_evidence():
+    text = "羽毛球用品GMV同比增长超130%。买家数同比增长14.1%。"
+    cut = text.index("买家")
+    recs = [
+        Record("a", "sentence", "r.txt", 0, cut, text[:cut], "c"),
+        Record("b", "sentence", "r.txt", cut, len(text), text[cut:], "c"),
+    ]
+    hits = [Hit(r, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0) for r in recs]
+    units = [(("gmv",), 3.0), (("growth", "增长"), 1.0)]
+    q = Query(text="How fast did GMV grow?", lang="en", terms=["gmv"], units=units, names=["gmv"])
+    assert ExtractiveAnswerer().answer(q, hits).citations[0].quote.startswith("羽毛球用品GMV")
+    q = Query(text="How fast did GMV grow?", lang="en", terms=["gmv"], units=units, names=["gmv"])
+    assert not ExtractiveAnswerer().answer(q, hits[1:]).answered

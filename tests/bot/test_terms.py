@@ -24,3 +24,10 @@ def test_a_surname_alone_finds_the_person_not_other_words_with_that_sound():
     bridge = Bridge({"程一笑", "成长", "城市", "王伟"})
     found = bridge.translate("How does Cheng describe it? And Wang?")
     assert found["cheng"] == ["程一笑"] and found["wang"] == ["王伟"]
+
+
+def test_acronyms_are_names_the_evidence_must_hold():
+    from bot.terms import proper_nouns
+
+    assert proper_nouns("What was the GMV in Q2 for AI-generated ads?") == ["gmv"]
+    assert "uax" in proper_nouns("UAX是哪一年推出的?")
