@@ -154,6 +154,8 @@ def holds(kind: str | None, text: str) -> bool:
         return bool(_DATE.search(text))
     if kind in ("amount", "count", "rate"):
         found = _figures(text, counted=kind != "amount")
+        if kind == "amount":  # a share (37%) is not an amount (revenue, a price)
+            found = [m for m in found if not re.search(r"%|‰|百分点", m.group())]
         if kind == "rate":
             return any(
                 re.search(r"%|‰|倍|百分点", m.group())
@@ -314,8 +316,10 @@ class ExtractiveAnswerer:
 
 
 _RATE = re.compile(
-    r"增长|增速|增幅|同比|环比|百分|率|提升|下降|涨|跌|倍|\b(growth|grow|grew|rise|rose|"
-    r"increase|decline|fall|fell|percent|percentage|rate|margin|share|how fast|by how much)\b"
+    r"增长|增速|增幅|同比|环比|百分|率|提升|提高|下降|减少|涨|跌|倍|\b(growth|grow|grew|grown|"
+    r"rise|rose|risen|increase|increased|decline|declined|fall|fell|drop|dropped|lift|lifted|"
+    r"boost|boosted|raise|raised|improve|improved|gain|gained|jump|jumped|expand|expanded|"
+    r"shrink|shrank|percent|percentage|rate|margin|share|how fast|by how much)\b"
 )
 _PAST = re.compile(r"去年|上年|此前|之前|earlier|last year|previous|a year ago|before|prior")
 _FROM_TO = re.compile(r"(由|从|from)\S{0,8}$")
