@@ -19,6 +19,7 @@ from typing import Protocol
 _ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:"}
 _ESCAPES[ord("\n")] = "<br>"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000]*\n")
+_MARKER = re.compile(r"\[(\d{1,2})\]")
 # Shown around a quote when its paragraph is long (a PDF page, an unbroken text file).
 CONTEXT_CHARS = 500
 
@@ -43,15 +44,37 @@ def text_html(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+def _marker_html(n: int) -> str:
+    return f'<a class="rb-marker" href="#src-{n}" title="Source {n}">[{n}]</a>'
+
+
+def _lead_html(lead: str, count: int) -> str:
+    """Escape ``lead`` and link each marker ``[1]`` … ``[count]`` in it."""
+    out: list[str] = []
+    pos = 0
+    for m in _MARKER.finditer(lead):
+        if 1 <= int(m.group(1)) <= count:
+            out += [text_html(lead[pos : m.start()]), _marker_html(int(m.group(1)))]
+            pos = m.end()
+    out.append(text_html(lead[pos:]))
+    return "".join(out)
+
+
 def _linked_markers(text: str, citations: list[CitationLike]) -> str:
     """Escape ``text`` and turn the marker after each quote into a link to its source.
 
     The answer reads ``… “quote 1” [1] “quote 2” [2]``; a marker is looked for only after
-    its own quote, so a ``[1]`` inside a quoted footnote stays text. ``text`` may be a
-    prefix of the answer while it streams.
+    its own quote, so a ``[1]`` inside a quoted footnote stays text. Before the first
+    quote, an LLM answer has the model's reply, its markers renumbered to the citations:
+    they link too. ``text`` may be a prefix of the answer while it streams.
     """
     out: list[str] = []
     pos = 0
+    # The quotes come last, each in “”: a reply that copies a quote is still the lead.
+    first = text.rfind(f"“{citations[0].quote}”") if citations and citations[0].quote else -1
+    if first > 0:
+        out.append(_lead_html(text[:first], len(citations)))
+        pos = first
     for n, citation in enumerate(citations, 1):
         found = text.find(citation.quote, pos) if citation.quote else -1
         after = found + len(citation.quote) if found >= 0 else pos
@@ -59,7 +82,7 @@ def _linked_markers(text: str, citations: list[CitationLike]) -> str:
         if marker < 0:
             break
         out.append(text_html(text[pos:marker]))
-        out.append(f'<a class="rb-marker" href="#src-{n}" title="Source {n}">[{n}]</a>')
+        out.append(_marker_html(n))
         pos = marker + len(f"[{n}]")
     out.append(text_html(text[pos:]))
     return "".join(out)

@@ -161,3 +161,15 @@ def test_reports_and_notices_escape_names():
     notes = fmt.notices_html([("error", "<script>x</script>.exe: not supported")])
     assert "<script" not in notes and 'class="rb-notice rb-notice-error"' in notes
     assert fmt.notices_html([]) == ""
+
+
+def test_markers_in_a_models_reply_link_to_their_sources():
+    report = "Revenue was 603.8 billion. Margin rose to 55.3%."
+    c1, c2 = cite(report, "Revenue was 603.8 billion."), cite(report, "Margin rose to 55.3%.")
+    # The reply copies quote 1 and names a [3] it was not given: those stay text.
+    reply = "Revenue was 603.8 billion.[1] The margin was 55.3% [2], see [3]."
+    text = f"{reply}\n\nFrom the report: “{c1.quote}” [1] “{c2.quote}” [2]"
+    out = fmt.answer_html(text, True, [c1, c2])
+    links = re.findall(r'href="#src-(\d)"[^>]*>\[(\d)\]', out)
+    assert links == [("1", "1"), ("2", "2"), ("1", "1"), ("2", "2")]
+    assert "&#91;3&#93;" in out and visible(out).replace("\n", "") == text.replace("\n", "")
