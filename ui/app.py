@@ -99,6 +99,12 @@ def _pieces(text: str) -> Iterator[str]:
 # --- chat -------------------------------------------------------------------------
 
 
+def _default_mode() -> str:
+    """LLM answers when REPORTBOT_LLM_BASE_URL names a model server: the page's toggle is
+    then on, and the API's ``mode`` defaults to it too."""
+    return "llm" if get_library().settings.llm_base_url else "extractive"
+
+
 def respond(
     message: str, chat: list, turns: list, scope: list[str] | None, use_llm: bool = False
 ):
@@ -283,25 +289,40 @@ def refresh():
 
 
 def api_ask(
-    question: str, history: list[list[str]] | None = None, reports: list[str] | None = None
+    question: str,
+    history: list[list[str]] | None = None,
+    reports: list[str] | None = None,
+    mode: str | None = None,
 ) -> dict:
     """Answer a question from the indexed reports.
 
-    Returns {"question", "answer", "answered", "language", "citations": [{"source",
-    "start", "end", "quote", "score"}]}, the keys of `reportbot ask --json`. Every quote
-    equals report_text(source)[start:end]. history: earlier [question, answer] pairs;
-    reports: report names to search (default: all).
+    Returns {"question", "answer", "answered", "language", "mode", "citations": [{"source",
+    "start", "end", "quote", "score"}], "llm"}. Every quote equals
+    report_text(source)[start:end]. history: earlier [question, answer] pairs; reports:
+    report names to search (default: all); mode: "extractive" or "llm" (default: "llm"
+    when the server has a model, as in the page). "llm" is {"passed", "problem", "reply"}
+    in mode "llm": whether the model's reply was shown, else why not (the answer is then
+    the extractive one, with a note); null otherwise.
     """
     try:
-        answer = ask(question, [tuple(t) for t in history or []], reports=reports or None)
+        answer = ask(
+            question, [tuple(t) for t in history or []], reports=reports or None,
+            mode=mode or _default_mode(),
+        )  # fmt: skip
     except ReportBotError as exc:
         raise gr.Error(str(exc)) from None
+    llm = None
+    if answer.check:
+        c = answer.check
+        llm = {"passed": c.passed, "problem": c.problem, "reply": c.reply}
     return {
         "question": question,
         "answer": answer.text,
         "answered": answer.answered,
         "language": answer.language,
+        "mode": answer.mode,
         "citations": [asdict(c) for c in answer.citations],
+        "llm": llm,
     }
 
 
@@ -370,7 +391,7 @@ def build_app() -> gr.Blocks:
                     )
                     clear = gr.Button("New chat", variant="secondary", scale=1, min_width=100)
                 # Offered (and on) only when REPORTBOT_LLM_BASE_URL names a model server.
-                has_llm = bool(get_library().settings.llm_base_url)
+                has_llm = _default_mode() == "llm"
                 use_llm = gr.Checkbox(
                     value=has_llm, visible=has_llm, elem_id="rb-llm",
                     label="LLM answer (checked against the quotes; falls back to them)",

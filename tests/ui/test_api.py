@@ -49,6 +49,18 @@ def test_errors_come_back_as_messages(client):
         client.predict("anything", None, ["no-such-report.txt"], api_name="/ask")
     with pytest.raises(gradio_client.exceptions.AppError, match="question is empty"):
         client.predict("  ", api_name="/ask")
+    with pytest.raises(gradio_client.exceptions.AppError, match="unknown mode 'fast'"):
+        client.predict("快手上半年营收多少?", mode="fast", api_name="/ask")
+
+
+def test_mode_defaults_to_extractive_without_a_model_server(client):
+    params = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/ask"]
+    mode = next(p for p in params["parameters"] if p["parameter_name"] == "mode")
+    assert mode["parameter_has_default"] and mode["parameter_default"] is None
+    result = client.predict("快手上半年营收多少?", api_name="/ask")
+    assert result["mode"] == "extractive" and result["llm"] is None
+    with pytest.raises(gradio_client.exceptions.AppError, match="REPORTBOT_LLM_BASE_URL"):
+        client.predict("快手上半年营收多少?", mode="llm", api_name="/ask")
 
 
 def test_index_reports_then_list_them(client, tmp_path):

@@ -85,6 +85,25 @@ def test_bot_errors_show_in_the_chat(monkeypatch):
     assert turns == []
 
 
+@pytest.mark.parametrize(
+    "url, asked, mode",
+    [("", None, "extractive"), ("http://127.0.0.1:9/v1", None, "llm"),
+     ("http://127.0.0.1:9/v1", "extractive", "extractive")],
+)  # fmt: skip
+def test_api_mode_defaults_to_what_the_page_offers(monkeypatch, url, asked, mode):
+    modes = []
+
+    def fake(question, history=None, *, reports=None, mode="extractive"):
+        modes.append(mode)
+        return fake_answer(question, history, reports=reports)
+
+    fake_answer.calls = []
+    monkeypatch.setattr(app, "ask", fake)
+    monkeypatch.setenv("REPORTBOT_LLM_BASE_URL", url)
+    result = app.api_ask("How much did UAX lift ARPU?", mode=asked)
+    assert modes == [mode] and result["llm"] is None and "196%" in result["answer"]
+
+
 def test_empty_question_changes_nothing(fake_bot):
     assert len(run("   ")) == 1 and fake_bot.calls == []
 
