@@ -118,13 +118,16 @@ def asks_when(question: str) -> bool:
 
 
 def expected(question: str) -> str | None:
-    """The kind of answer a question asks for: "time", "rate", "amount", "count", or None."""
+    """The kind of answer a question asks for: "time", "rate", "change" (a rate or an
+    amount), "amount", "count", or None."""
     if asks_when(question):
         return "time"
     if asks_quantity(question):
         q = question.lower()
-        if _RATE.search(q):
+        if _RATE_ASKED.search(q):
             return "rate"
+        if _RATE.search(q):  # "how much did it lift sales": a rate or an amount
+            return "change"
         # "How much" asks for an amount (money, a volume); "how many", 多少 and 几 may be
         # answered by a count in words (两次, a dozen).
         return "amount" if re.search(r"\bhow much\b|\bwhat (was|is|were|are)\b", q) else "count"
@@ -152,7 +155,7 @@ def holds(kind: str | None, text: str) -> bool:
     rate or a change for "how fast"."""
     if kind == "time":
         return bool(_DATE.search(text))
-    if kind in ("amount", "count", "rate"):
+    if kind in ("amount", "count", "rate", "change"):
         found = _figures(text, counted=kind != "amount")
         if kind == "amount":  # a share (37%) is not an amount (revenue, a price)
             found = [m for m in found if not re.search(r"%|‰|百分点", m.group())]
@@ -320,6 +323,11 @@ _RATE = re.compile(
     r"rise|rose|risen|increase|increased|decline|declined|fall|fell|drop|dropped|lift|lifted|"
     r"boost|boosted|raise|raised|improve|improved|gain|gained|jump|jumped|expand|expanded|"
     r"shrink|shrank|percent|percentage|rate|margin|share|how fast|by how much)\b"
+)
+# A rate asked for in so many words (not "how much rain fell", which wants an amount).
+_RATE_ASKED = re.compile(
+    r"百分|率|增速|增幅|比例|占比|倍|同比|环比|\b(percent|percentage|rate|share|margin|how fast|"
+    r"by how much|times)\b"
 )
 _PAST = re.compile(r"去年|上年|此前|之前|earlier|last year|previous|a year ago|before|prior")
 _FROM_TO = re.compile(r"(由|从|from)\S{0,8}$")

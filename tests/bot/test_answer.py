@@ -92,9 +92,12 @@ def test_evidence_without_a_name_the_question_asks_about_is_refused():
 
 
 def test_the_answer_holds_the_kind_asked_for_or_the_question_is_refused():
-    assert expected("How much did revenue grow?") == "rate"
+    assert expected("How much did revenue grow?") == "change"
+    assert expected("营收同比增长了多少?") == "rate"
     assert expected("What was the company's revenue?") == "amount"
-    assert expected("How much did the new tool lift sales?") == "rate"
+    assert expected("How much did the new tool lift sales?") == "change"
+    assert expected("How much rain fell in the town?") == "change"
+    assert holds("change", "rainfall reached 812 millimetres") and holds("change", "lifted 196%")
     assert not holds("amount", "支付用户环比增速达37%")  # a share is not revenue or a price
     assert expected("When was the product launched?") == "time"
     assert expected("快手拿下过几次转播权?") == "count"
