@@ -11,7 +11,7 @@ Measured side by side in one run (figures, not pass/fail; goals are printed besi
 4. cold start: the first answer in a fresh process with the index present;
 5. the web UI (``python -m ui``) under load: concurrent gradio_client clients asking the
    eval-set questions for a bounded time on 127.0.0.1 (answers/s, p50/p95, errors), and
-   the UI process's peak memory; then the same with ``OMP_NUM_THREADS=1`` for the UI.
+   the UI process's peak memory; then the same with ``REPORTBOT_THREADS=1`` for the UI.
 
 Corpora come from Debian packages and are built into a temporary folder, never committed:
 ``python3.11-doc`` (the Python docs as HTML, English) and ``fortunes-zh`` (Tang and Song
@@ -130,6 +130,8 @@ def throughput(data: Path, pages: list[Path], rounds: int) -> dict:
     reports are removed) and the best round of each counts, so that load from other
     processes on the machine hits both sides alike.
     """
+    import torch
+
     from bot.library import get_library
     from index.load import load_report
     from index.pipeline import build_records
@@ -161,6 +163,7 @@ def throughput(data: Path, pages: list[Path], rounds: int) -> dict:
         bare_chunks.append(bare(chunks))
     best_pipe, best_bare, best_chunks = min(pipeline), min(bare_all), min(bare_chunks)
     return {
+        "threads": torch.get_num_threads(),
         "pages": len(pages),
         "chunks": len(chunks),
         "texts": len(texts),
@@ -174,6 +177,8 @@ def throughput(data: Path, pages: list[Path], rounds: int) -> dict:
         "bare_chunks_only_chunks_per_s": round(len(chunks) / best_chunks, 2),
         "pipeline_vs_bare_same_texts": round(best_bare / best_pipe, 2),
         "pipeline_vs_bare_chunks_only": round(best_chunks / best_pipe, 2),
+        # each round's pair, measured back to back: a spread here means the load changed
+        "pipeline_vs_bare_per_round": [round(b / p, 2) for b, p in zip(bare_all, pipeline)],
     }
 
 
@@ -333,7 +338,7 @@ def main() -> None:
     ap.add_argument("--en-pages", type=int, default=20, help="Python doc pages among them")
     ap.add_argument("--poems", type=int, default=50, help="Tang/Song poems among them")
     ap.add_argument("--throughput-pages", type=int, default=4, help="pages for section 1")
-    ap.add_argument("--rounds", type=int, default=2, help="throughput rounds (best counts)")
+    ap.add_argument("--rounds", type=int, default=3, help="throughput rounds (best counts)")
     ap.add_argument("--questions", default=str(ROOT / "eval" / "questions.jsonl"))
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--load-seconds", type=float, default=30)
@@ -417,11 +422,11 @@ def main() -> None:
 
     section("ui_load", "5. the UI under load")
     out["ui_load"] = ui_load(work / "big", items, args.clients, args.load_seconds, work)
-    # The same with one OpenMP thread: on a machine whose cores are shared, the engine's
-    # two threads wait on each other (query encode p95 above 1 s); see docs/benchmarks.md.
-    section("ui_load_1thread", "5b. the UI under load, OMP_NUM_THREADS=1")
+    # The same with one thread: on a machine whose cores are shared, the engine's two
+    # threads wait on each other (query encode p95 above 1 s); see docs/benchmarks.md.
+    section("ui_load_1thread", "5b. the UI under load, REPORTBOT_THREADS=1")
     out["ui_load_1thread"] = ui_load(
-        work / "big", items, args.clients, args.load_seconds, work, OMP_NUM_THREADS="1"
+        work / "big", items, args.clients, args.load_seconds, work, REPORTBOT_THREADS="1"
     )
 
     section("end", "done")
@@ -440,8 +445,10 @@ def table(o: dict) -> str:
         ("indexing, pipeline (chunks/s)", tp["pipeline_chunks_per_s"], ""),
         ("  bare encode, same texts (chunks/s)", tp["bare_same_texts_chunks_per_s"], ""),
         ("  pipeline / bare, same texts", tp["pipeline_vs_bare_same_texts"], ">= 0.9"),
+        ("  the same, each round", " ".join(map(str, tp["pipeline_vs_bare_per_round"])), ""),
         ("  bare encode, chunks only (chunks/s)", tp["bare_chunks_only_chunks_per_s"], ""),
         ("  pipeline / bare, chunks only", tp["pipeline_vs_bare_chunks_only"], ""),
+        ("  torch threads (REPORTBOT_THREADS)", tp["threads"], ""),
         (
             f"warm ask p50 / p95 (ms), {a1['reports']} report",
             f"{a1['p50_ms']} / {a1['p95_ms']}",
@@ -486,7 +493,7 @@ def table(o: dict) -> str:
     if "ui_load_1thread" in o:
         u1 = o["ui_load_1thread"]
         rows += [
-            ("UI, same, OMP_NUM_THREADS=1: answers/s", u1["answers_per_s"], ""),
+            ("UI, same, REPORTBOT_THREADS=1: answers/s", u1["answers_per_s"], ""),
             ("  p50 / p95 (ms), errors", f"{u1['p50_ms']} / {u1['p95_ms']}, {u1['errors']}", ""),
             ("  UI peak RSS (MB)", u1["ui_peak_rss_mb"], ""),
         ]
