@@ -152,6 +152,7 @@ class Retriever:
             self.chunks = KeywordIndex(chunks)
             self.bridge = Bridge(self.sentences.vocabulary)
             self.chunk_by_id = {c.id: c for c in chunks}
+            self.by_id = {r.id: r for r in sentences} | self.chunk_by_id
             self.sentences_of: dict[str, list[Record]] = {}
             for r in sentences:
                 self.sentences_of.setdefault(r.chunk_id, []).append(r)
@@ -203,7 +204,9 @@ class Retriever:
 
         t = time.perf_counter()
         # One search over sentences and chunks together: one round trip to the store.
-        nearest = self.store.dense(vector, None, SENTENCE_POOL + CHUNK_POOL, sources)
+        nearest = self.store.dense(
+            vector, None, SENTENCE_POOL + CHUNK_POOL, sources, known=self.by_id
+        )
         dense_s = [(r, s) for r, s in nearest if r.kind == "sentence"][:SENTENCE_POOL]
         dense_c = [(r, s) for r, s in nearest if r.kind == "chunk"][:CHUNK_POOL]
         timings["dense"] = time.perf_counter() - t

@@ -23,6 +23,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -219,9 +220,18 @@ class Store:
         return dict(zip(got["ids"], got["embeddings"]))
 
     def dense(
-        self, vector: list[float], kind: str | None, k: int, sources: list[str] | None = None
+        self,
+        vector: list[float],
+        kind: str | None,
+        k: int,
+        sources: list[str] | None = None,
+        known: Mapping[str, Record] | None = None,
     ) -> list[tuple[Record, float]]:
         """Nearest live records of ``kind`` (None: any) with cosine similarity (1 = same).
+
+        ``known``: the live records the caller already holds, by id. Then only ids and
+        distances come back from Chroma (half the time of fetching texts and metadata)
+        and any id the caller does not hold (staged, or indexed since) is left out.
 
         Staged records are dropped here instead of by a ``live`` filter in Chroma: any
         metadata filter makes Chroma check every record (20 ms at 4,000 records against
@@ -229,6 +239,19 @@ class Store:
         indexing run. Only when they crowd the pool does the filtered query run.
         """
         fetch = k + _STAGED_MARGIN
+        if known is not None:
+            got = self._call(
+                "search",
+                self.vectors._collection.query,
+                query_embeddings=[vector],
+                n_results=fetch,
+                where=_where(kind, sources, live=None),
+                include=["distances"],
+            )
+            pairs = zip(got["ids"][0], got["distances"][0])
+            live = [(known[i], 1.0 - float(d)) for i, d in pairs if i in known]
+            if len(live) >= k or len(got["ids"][0]) < fetch:
+                return live[:k]
         rows = self._nearest(vector, fetch, _where(kind, sources, live=None))
         live = [(r, cos) for r, cos, is_live in rows if is_live]
         if len(live) < k and len(rows) == fetch:

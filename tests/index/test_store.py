@@ -82,6 +82,10 @@ def test_dense_search_filters_by_report(env):
     assert hits and {r.source for r, _ in hits} == {"a.txt"}
     best, cosine = store.dense(vec, "sentence", 1)[0]
     assert best.source == "b.txt" and 0 < cosine <= 1.0001
+    # With the live records the caller holds: the same answer, from ids and distances.
+    known = {r.id: r for r in store.records("sentence")}
+    assert store.dense(vec, "sentence", 5, known=known) == store.dense(vec, "sentence", 5)
+    assert store.dense(vec, "sentence", 5, ["a.txt"], known) == hits
 
 
 def test_remove_drops_a_report(env):

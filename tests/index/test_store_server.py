@@ -150,3 +150,7 @@ def test_staged_records_never_reach_dense_search_even_when_nearest(both):
     hits = store.dense(vector, None, 3)
     assert [r.source for r, _ in hits] == ["a.txt"] * 3
     assert [r.source for r, _ in store.dense(vector, "sentence", 5)] == ["a.txt"] * 2
+    # The same when the caller passes the live records it holds (ids-only search).
+    known = {r.id: r for r in store.records("sentence") + store.records("chunk")}
+    hits = store.dense(vector, None, 3, known=known)
+    assert [r.source for r, _ in hits] == ["a.txt"] * 3
