@@ -30,6 +30,7 @@ from index.store import Record, Store
 RRF_K = 60
 SENTENCE_POOL = 30
 CHUNK_POOL = 10
+RECHECK = 0.5  # seconds between reads of the index version (see Retriever._refresh)
 
 
 @dataclass(frozen=True)
@@ -140,10 +141,24 @@ class Retriever:
         self._embedder = embedder  # a function: the model may still be loading
         self._lock = threading.Lock()
         self._version: str | None = None
+        self._checked = 0.0
+        self._writes = -1
 
     def _refresh(self) -> None:
+        # Changes made through this store are seen at once; another process's (a
+        # `reportbot index` next to a running UI) within RECHECK seconds: one read of the
+        # index version per question cost a tenth of a warm ask().
+        if (
+            self._version is not None
+            and self.store.writes == self._writes
+            and time.monotonic() - self._checked < RECHECK
+        ):
+            return
+        writes = self.store.writes
         version = self.store.fingerprint()
         with self._lock:
+            self._writes = writes
+            self._checked = time.monotonic()
             if version == self._version:
                 return
             sentences = self.store.records("sentence")
@@ -157,6 +172,7 @@ class Retriever:
             for r in sentences:
                 self.sentences_of.setdefault(r.chunk_id, []).append(r)
             self._version = version
+            self._checked = time.monotonic()  # building took a while: count from now
 
     def query(self, text: str, lang: str | None = None, own: str = "") -> Query:
         """``text`` prepared for retrieval; ``lang`` is the user's language (default:

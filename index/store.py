@@ -117,6 +117,7 @@ class Store:
     """The vector store for one embedding model. Build it with :func:`open_store`."""
 
     def __init__(self, settings: Settings, embeddings):
+        self.writes = 0
         from langchain_chroma import Chroma
 
         self.settings = settings
@@ -175,6 +176,7 @@ class Store:
         return "|".join(f"{r.name}:{r.sha256}" for r in self.reports())
 
     def _new_version(self) -> None:
+        self.writes += 1  # this process's own changes, seen at once without a read
         self._call(
             "write the index version",
             self.manifest.upsert,

@@ -23,10 +23,11 @@ stop = LlamaServer.stop
 
 
 class RecordStore:
-    """The two methods of :class:`index.store.Store` that the retriever's keyword side uses."""
+    """What the retriever's keyword side uses of :class:`index.store.Store`."""
 
     def __init__(self, records):
         self._records = records
+        self.writes = 0
 
     def fingerprint(self) -> str:
         return str(len(self._records))

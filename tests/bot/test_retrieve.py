@@ -89,3 +89,28 @@ def test_scoped_search_keeps_only_the_named_reports(sentences):
 def test_an_empty_index_scores_nothing():
     index = KeywordIndex([])
     assert index.scores(["营收"]).shape == (0,) and _top(index, ["营收"], 5, ["a"]) == []
+
+
+def test_the_keyword_side_follows_changes_to_the_index(monkeypatch):
+    from bot import retrieve
+    from bot.retrieve import Retriever
+    from tests.bot.conftest import RecordStore
+
+    first = [r for r in records_of("a.txt", ENGLISH) if r.kind in ("sentence", "chunk")]
+    store = RecordStore(first)
+    retriever = Retriever(store, embedder=None)
+    assert "costs" in retriever.query("costs").terms and "costs" in retriever.sentences.df
+    # Another process adds a report: seen once RECHECK seconds have passed.
+    monkeypatch.setattr(retrieve, "RECHECK", 3600.0)
+    store._records = first + records_of("b.txt", "Profits doubled. Margins widened.")
+    retriever.query("profits")
+    assert "profits" not in retriever.sentences.df  # within RECHECK: not read again
+    monkeypatch.setattr(retrieve, "RECHECK", 0.0)
+    retriever.query("profits")
+    assert "profits" in retriever.sentences.df
+    # This process's own writes are seen at once.
+    monkeypatch.setattr(retrieve, "RECHECK", 3600.0)
+    store._records = first
+    store.writes += 1
+    retriever.query("profits")
+    assert "profits" not in retriever.sentences.df
