@@ -75,9 +75,10 @@ _CLAUSE = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”")
 LONG_QUOTE = 110
 # A runner-up this close to the best sentence is quoted too: cheaper than a wrong guess.
-# And a sentence that can answer (see ExtractiveAnswerer.answer) this close to a better
-# match that cannot is chosen over it.
-CLOSE = 0.1
+CLOSE = 0.2
+# A sentence that can answer (see ExtractiveAnswerer.answer) this close to a better
+# match that cannot is chosen over it; further down, the question goes unanswered.
+FIT_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -275,8 +276,8 @@ class ExtractiveAnswerer:
                 )
             )
 
-        fits = [c for c in ranked if c[0] >= ranked[0][0] - CLOSE and answers(c[2])]
-        if not fits:
+        fits = [c for c in ranked if answers(c[2])]
+        if not fits or fits[0][0] < ranked[0][0] - FIT_MARGIN:
             return Draft(NOT_FOUND[query.lang], False, [], ranked[0][1])
         ranked = fits
         support = self.support(query, ranked[0])
