@@ -23,7 +23,7 @@ from importlib import resources
 _jieba_lock = threading.Lock()
 _WORD = re.compile(r"[a-z][a-z0-9\-]*(?:&[a-z]+)?|[0-9][0-9.,%]*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# GMV, R2D2; not the AI of "AI-generated", which is part of a word.
+# GDP, R2D2; not the AI of "AI-generated", which is part of a word.
 _ACRONYM = re.compile(r"(?<![A-Za-z\-])[A-Z][A-Z0-9]*[A-Z](?![A-Za-z\-])")
 
 # Function words and question words. General language, not about any report.
