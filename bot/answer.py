@@ -43,7 +43,9 @@ _MEASURE_EN = re.compile(
     r"earnings|cost|costs|price|spend|spending|budget|value|amount|total|number|count|"
     r"volume|turnover|valuation|population)\b"
 )
-_QUANTITY_ZH = re.compile(r"多少|(?<!哪)几|多大|多高|多快|百分之|比例|增长了|增速|幅度|占比|规模|数量")
+_QUANTITY_ZH = re.compile(
+    r"多少|(?<!哪)几|多大|多高|多快|百分之|比例|增长了|增速|幅度|占比|规模|数量"
+)
 _NAME_EN = re.compile(
     r"\b(what is the name|what('s| is) .* called|which (app|product|drama|model)|title)\b"
 )
@@ -70,7 +72,11 @@ _COUNTED = re.compile(
 # A figure that is a date (2024年, 6月, 20日) says when, not how much.
 _DATE_FIGURE = re.compile(r"^(?:[约近超逾]|超过|达到?)?\s*\d+\s*(?:年|月|日|号)$")
 # A change: a figure right after a word of rising or falling is how much something grew.
-_CHANGE = re.compile(r"(增长|增加|增|提升|提高|上涨|上升|涨|下降|下跌|减少|降|跌|rose|grew|increased|fell|dropped|up|down)\s*(了|by)?\s*$", re.I)
+_CHANGE = re.compile(
+    r"(增长|增加|增|提升|提高|上涨|上升|涨|下降|下跌|减少|降|跌|rose|grew|increased|fell|dropped|"
+    r"up|down)\s*(了|by)?\s*$",
+    re.I,
+)
 _CLAUSE = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”")
 LONG_QUOTE = 110

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot import llm
 from bot.answer import Citation, ExtractiveAnswerer
@@ -118,11 +118,21 @@ def ask_stream(
 
     # With a model, a follow-up is rewritten into a standalone question; else (or when
     # the rewrite fails) it borrows the topic words of the earlier questions.
-    resolved = resolve(question.strip(), pairs)
+    own = question.strip()
+    resolved = resolve(own, pairs)
+    rewritten = None
     if model and pairs:
-        resolved = llm.rewrite(model, question.strip(), pairs, cfg.max_question_chars) or resolved
+        rewritten = llm.rewrite(model, own, pairs, cfg.max_question_chars)
+        if rewritten:
+            # The rewrite leads, and the topic words found without the model stay: a
+            # rewrite that drops a name the conversation gave ("Kuaishou's CEO" for the
+            # CEO's name) cannot lose the passage the extractive answer would quote.
+            topic = resolved[: -len(own)].strip() if resolved.endswith(own) else ""
+            resolved = f"{topic} {rewritten}".strip()
     retriever = library.retriever
     query = retriever.query(resolved, lang=language(question), own=question)
+    if rewritten:
+        query = replace(query, standalone=rewritten)
     timings: dict[str, float] = {}
     hits = retriever.search(query, sources, timings)
 

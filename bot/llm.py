@@ -214,8 +214,11 @@ class LLMAnswerer:
 
     def prompt(self, query: Query, hits: list[Hit]) -> tuple[list[Source], list]:
         ranked = [h for _, _, h in self.fallback.rank(query, hits)]
-        sources = fit_sources(query.text, ranked, query.lang, self.count_tokens)
-        return sources, build_prompt(query.text, sources, query.lang)
+        # The model reads the rewritten question, not the retrieval text (which also
+        # carries the conversation's topic words).
+        question = query.standalone or query.text
+        sources = fit_sources(question, ranked, query.lang, self.count_tokens)
+        return sources, build_prompt(question, sources, query.lang)
 
     def answer(self, query: Query, hits: list[Hit]) -> Draft:
         draft, _check = self.run(query, hits)

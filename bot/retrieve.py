@@ -46,6 +46,7 @@ class Query:
     units: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
     own: str = ""  # the user's own words, before follow-up resolution added context
     names: list[str] = field(default_factory=list)  # proper nouns the reports mention
+    standalone: str = ""  # a model's rewrite of a follow-up, for the answer prompt
 
     @property
     def keywords(self) -> list[str]:

@@ -6,6 +6,7 @@ Usage: python3 eval/check_questions.py [REPORT_PATH] [--questions PATH]
 REPORT_PATH defaults to index/corpus/kuaishou-2024h1.txt relative to the repo root.
 Prints a summary; exits 1 on any problem. Standard library only.
 """
+
 import argparse
 import json
 import re
@@ -72,7 +73,11 @@ def check_record(obj, report, nreport, errors, warnings, where):
     hist = obj.get("history")
     if hist is not None:
         for t in hist:
-            if not (isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) and x.strip() for x in t)):
+            if not (
+                isinstance(t, list)
+                and len(t) == 2
+                and all(isinstance(x, str) and x.strip() for x in t)
+            ):
                 err("history must be a list of [question, answer] string pairs")
                 break
         if not 1 <= len(hist) <= 2:
@@ -100,7 +105,9 @@ def check_record(obj, report, nreport, errors, warnings, where):
             err(f"evidence is not an exact substring of the report: {evidence!r}")
             return
         if report.count(evidence) > 1:
-            warnings.append(f"{where}: evidence occurs {report.count(evidence)} times in the report")
+            warnings.append(
+                f"{where}: evidence occurs {report.count(evidence)} times in the report"
+            )
         if len(evidence) > LONG_EVIDENCE:
             warnings.append(f"{where}: evidence is {len(evidence)} chars (> {LONG_EVIDENCE})")
         nev = norm(evidence)
@@ -168,7 +175,9 @@ def main():
     for i, n in ids.items():
         if n > 1:
             errors.append(f"duplicate id {i!r} ({n} times)")
-    qs = Counter((r.get("lang"), norm(r.get("question", ""))) for r in records if not r.get("history"))
+    qs = Counter(
+        (r.get("lang"), norm(r.get("question", ""))) for r in records if not r.get("history")
+    )
     for (lang, q), n in qs.items():
         if n > 1:
             errors.append(f"duplicate question ({lang}): {q!r}")
@@ -189,9 +198,19 @@ def main():
             errors.append(f"language balance off: {lang}={by_lang[lang]} of {len(records)}")
 
     print(f"report: {args.report} ({len(report)} chars)")
-    print(f"questions: {len(records)}  answerable: {len(records) - n_un}  unanswerable: {n_un}  with history: {sum(1 for r in records if r.get('history'))}")
-    print("by lang: " + ", ".join(f"{k}={v}" for k, v in sorted(by_lang.items(), key=lambda kv: str(kv[0]))))
-    print("by kind: " + ", ".join(f"{k}={v}" for k, v in sorted(by_kind.items(), key=lambda kv: str(kv[0]))))
+    n_hist = sum(1 for r in records if r.get("history"))
+    print(
+        f"questions: {len(records)}  answerable: {len(records) - n_un}  "
+        f"unanswerable: {n_un}  with history: {n_hist}"
+    )
+    print(
+        "by lang: "
+        + ", ".join(f"{k}={v}" for k, v in sorted(by_lang.items(), key=lambda kv: str(kv[0])))
+    )
+    print(
+        "by kind: "
+        + ", ".join(f"{k}={v}" for k, v in sorted(by_kind.items(), key=lambda kv: str(kv[0])))
+    )
     for lang in sorted(LANGS):
         print(f"  {lang}: " + ", ".join(f"{k}={by_both[(lang, k)]}" for k in sorted(KINDS)))
     if warnings:

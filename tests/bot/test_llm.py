@@ -331,3 +331,36 @@ def test_llm_mode_without_a_server_url_is_a_clear_error(tmp_path):
     settings = Settings.from_env({"REPORTBOT_DATA_DIR": str(tmp_path)})
     with pytest.raises(SettingsError, match="REPORTBOT_LLM_BASE_URL"):
         ask("营收多少?", mode="llm", settings=settings)
+
+
+def test_a_rewrite_adds_to_retrieval_and_is_what_the_model_reads(real_settings, monkeypatch):
+    """The conversation's topic words stay in the retrieval text next to the model's
+    rewrite (a rewrite cannot lose a name the history gave); the answer prompt gets the
+    rewrite alone."""
+    from dataclasses import replace
+
+    from bot import ask
+    from bot.retrieve import Retriever
+
+    rewrite = "What did the company's CEO say about the company's results?"
+    model = FakeListChatModel(responses=[f"Rewritten: {rewrite}", "No answer."])
+    monkeypatch.setattr(llm, "chat_model", lambda settings: model)
+    seen, prompts = [], []
+    search, prompt = Retriever.search, llm.LLMAnswerer.prompt
+
+    def spy_search(self, query, *args, **kwargs):
+        seen.append(query)
+        return search(self, query, *args, **kwargs)
+
+    def spy_prompt(self, query, hits):
+        sources, messages = prompt(self, query, hits)
+        prompts.append(messages[-1].content)
+        return sources, messages
+
+    monkeypatch.setattr(Retriever, "search", spy_search)
+    monkeypatch.setattr(llm.LLMAnswerer, "prompt", spy_prompt)
+    settings = replace(real_settings, llm_base_url="http://127.0.0.1:9/v1")
+    history = [("Who is the company's CEO?", "Zhang Wei")]
+    ask("What did he say about its results?", history, mode="llm", settings=settings)
+    assert seen[0].text.endswith(rewrite) and "zhang" in seen[0].text.lower()
+    assert rewrite in prompts[0] and "zhang" not in prompts[0].lower()

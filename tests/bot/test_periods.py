@@ -36,9 +36,13 @@ def test_a_follow_ups_own_period_wins_over_its_context():
 
 def test_a_figure_for_another_span_of_the_year_conflicts():
     # A quarter's figure is not answered by the half year's, nor the whole year's by either.
-    assert conflict(asked("二季度单季的利润是多少?"), ["利润90.7亿元。", "今年上半年,利润90.7亿元。"])
+    assert conflict(
+        asked("二季度单季的利润是多少?"), ["利润90.7亿元。", "今年上半年,利润90.7亿元。"]
+    )
     assert conflict(asked("Revenue for the full year 2023?"), ["2023年上半年营收500亿元。"])
     assert not conflict(asked("上半年的利润?"), ["今年上半年,利润90.7亿元。"])
     # The nearest text naming a span decides; a question naming no span has no conflict.
-    assert not conflict(asked("二季度的买家数?"), ["二季度买家1.31亿。", "上半年……二季度买家1.31亿。"])
+    assert not conflict(
+        asked("二季度的买家数?"), ["二季度买家1.31亿。", "上半年……二季度买家1.31亿。"]
+    )
     assert not conflict(asked("利润是多少?"), ["今年上半年,利润90.7亿元。"])
