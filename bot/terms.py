@@ -107,12 +107,15 @@ def proper_nouns(text: str) -> list[str]:
     """Names of people, places, organisations and other proper nouns in Chinese text,
     as jieba's part-of-speech tagger finds them (nr, ns, nt, nz), and acronyms in any
     text (lower-cased, as the keyword index has them)."""
+    acronyms = [a.lower() for a in _ACRONYM.findall(text)]
+    if not _CJK.search(text):  # no Chinese: no need to load the tagger (0.3 s)
+        return acronyms
     import jieba.posseg as pseg
 
     with _jieba_lock:
         pairs = [(p.word, p.flag) for p in pseg.cut(text)]
     names = [w for w, flag in pairs if flag in ("nr", "ns", "nt", "nz") and _CJK.search(w)]
-    return names + [a.lower() for a in _ACRONYM.findall(text)]
+    return names + acronyms
 
 
 @lru_cache(maxsize=4096)
