@@ -125,7 +125,7 @@ def ask_stream(
         rewritten = llm.rewrite(model, own, pairs, cfg.max_question_chars)
         if rewritten:
             # The rewrite leads, and the topic words found without the model stay: a
-            # rewrite that drops a name the conversation gave ("Kuaishou's CEO" for the
+            # rewrite that drops a name the conversation gave ("the company's CEO" for the
             # CEO's name) cannot lose the passage the extractive answer would quote.
             topic = resolved[: -len(own)].strip() if resolved.endswith(own) else ""
             resolved = f"{topic} {rewritten}".strip()
