@@ -282,7 +282,9 @@ class ExtractiveAnswerer:
                 )
             )
 
-        fits = [c for c in ranked if answers(c[2])]
+        # Only sentences that could be chosen or quoted beside the chosen one are checked.
+        floor = ranked[0][0] - FIT_MARGIN - CLOSE
+        fits = [c for c in ranked if c[0] >= floor and answers(c[2])]
         if not fits or fits[0][0] < ranked[0][0] - FIT_MARGIN:
             return Draft(NOT_FOUND[query.lang], False, [], ranked[0][1])
         ranked = fits

@@ -317,21 +317,23 @@ class Bridge:
         words = [w for w in english_words(question) if not _CJK.search(w)]
         found: dict[str, list[str]] = {}
         dictionary = _cedict()
+
+        def ours(table: dict, key: str) -> set[str]:
+            return {z for z in table.get(key, ()) if z in self.vocabulary}
+
         for i, w in enumerate(words):
             if w in EN_STOP or len(w) < 2:
                 continue
             hits: set[str] = set()
             nxt = words[i + 1] if i + 1 < len(words) else ""
             for phrase in ([f"{w} {nxt}"] if nxt and nxt not in EN_STOP else []) + lemmas(w):
-                hits |= {z for z in dictionary.get(phrase, ()) if z in self.vocabulary}
+                hits |= ours(dictionary, phrase)
             if not hits and "-" in w:  # "ai-generated": the parts, when the whole is unknown
-                for part in w.split("-"):
-                    for form in lemmas(part):
-                        hits |= {z for z in dictionary.get(form, ()) if z in self.vocabulary}
-                        hits |= {z for z in GLOSSARY.get(form, ()) if z in self.vocabulary}
+                for form in (f for part in w.split("-") for f in lemmas(part)):
+                    hits |= ours(dictionary, form) | ours(GLOSSARY, form)
             hits = {z for z in hits if len(z) >= 2}  # one character is too ambiguous
             for key in (w, f"{w} {nxt}"):
-                hits |= {z for z in GLOSSARY.get(key, ()) if z in self.vocabulary}
+                hits |= ours(GLOSSARY, key)
             hits |= self.by_pinyin.get(w, set())
             if nxt:
                 hits |= self.by_pinyin.get(w + nxt, set())
