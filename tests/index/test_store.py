@@ -93,3 +93,20 @@ def test_remove_drops_a_report(env):
     run(env, report_from_text("a.txt", REPORT_A), FakeEmbedder())
     assert store.remove("a.txt") and store.reports() == [] and store.records("sentence") == []
     assert not store.remove("a.txt")
+
+
+def test_langchain_view_searches_the_same_collection(tmp_path):
+    from index.embed import LangChainEmbeddings
+
+    settings = Settings.from_env(
+        {"REPORTBOT_DATA_DIR": str(tmp_path), "REPORTBOT_EMBED_MODEL": "fake"}
+    )
+    embedder = FakeEmbedder()
+    store = Store(settings, embeddings=LangChainEmbeddings(lambda: embedder))
+    index_report(report_from_text("b.txt", REPORT_B), store, embedder, counter(tmp_path / "tk"), 64)
+    docs = store.vectors.similarity_search(
+        "It has two sentences.", k=1, filter={"kind": "sentence"}
+    )
+    assert docs[0].page_content == "It has two sentences."
+    assert docs[0].metadata["source"] == "b.txt"
+    assert REPORT_B[docs[0].metadata["start"] : docs[0].metadata["end"]] == docs[0].page_content
