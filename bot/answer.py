@@ -62,6 +62,14 @@ _DATE = re.compile(
     r"june|july|august|september|october|november|december|yesterday|today|last year)\b",
     re.I,
 )
+# What a price or a payment is asked with; and what a sum of money looks like.
+_MONEY_ASKED = re.compile(
+    r"\bhow much (?:did|does|do|has|have|had|will|would)\b.*\b(?:pay|paid|cost|costs|charge|"
+    r"charged|spend|spent|invest|invested)\b|\bhow much money\b|\bwhat (?:is|was|are|were) "
+    r"the (?:[\w-]+ ){0,2}(?:price|cost|fee|fees)\b|"
+    r"多少钱|花了多少|花费了?多少|支付了?多少|付了多少"
+)
+_MONEY = re.compile(r"元|[$¥￥€£]|\b(?:yuan|rmb|usd|hkd|dollars?|euros?)\b", re.I)
 # A count in words: 两次, 三家, three times, twice.
 _COUNTED = re.compile(
     r"[数几]?[一二两三四五六七八九十百千]+[余多几]?(?:次|个|家|倍|款|项|部|名|种|类|届|场|位|条|大)|"
@@ -126,7 +134,7 @@ def asks_when(question: str) -> bool:
 
 def expected(question: str) -> str | None:
     """The kind of answer a question asks for: "time", "rate", "change" (a rate or an
-    amount), "amount", "count", or None."""
+    amount), "money", "amount", "count", or None."""
     if asks_when(question):
         return "time"
     if asks_quantity(question):
@@ -135,6 +143,8 @@ def expected(question: str) -> str | None:
             return "rate"
         if _RATE.search(q):  # "how much did it lift sales": a rate or an amount
             return "change"
+        if _MONEY_ASKED.search(q):  # "how much did it pay": a sum of money
+            return "money"
         # "How much" asks for an amount (money, a volume); "how many", 多少 and 几 may be
         # answered by a count in words (两次, a dozen).
         return "amount" if re.search(r"\bhow much\b|\bwhat (was|is|were|are)\b", q) else "count"
@@ -162,6 +172,8 @@ def holds(kind: str | None, text: str) -> bool:
     rate or a change for "how fast"."""
     if kind == "time":
         return bool(_DATE.search(text))
+    if kind == "money":
+        return any(_MONEY.search(text, max(0, m.start() - 2), m.end() + 8) for m in _figures(text))
     if kind in ("amount", "count", "rate", "change"):
         found = _figures(text, counted=kind != "amount")
         if kind == "amount":  # a share (37%) is not an amount (revenue, a price)
@@ -174,6 +186,18 @@ def holds(kind: str | None, text: str) -> bool:
             )
         return bool(found)
     return True
+
+
+def about_measured(query: Query, text: str) -> bool:
+    """Whether ``text`` is about the thing the question measures: "how many orders" is
+    not answered by a count of searches. True when the question names no such thing
+    or none the reports could show; False when it is a thing no report mentions."""
+    if not query.measured:
+        return True
+    if not any(query.measured):
+        return False  # "how many parameters" where no report mentions parameters
+    low = text.lower()
+    return any(form in low for forms in query.measured for form in forms)
 
 
 def coverage(query: Query, text: str) -> float:
@@ -280,6 +304,7 @@ class ExtractiveAnswerer:
                     any(way in near for way in (name, *query.bridged.get(name, ())))
                     for name in query.names
                 )
+                and about_measured(query, hit.sentence.text)
             )
 
         # Only sentences that could be chosen or quoted beside the chosen one are checked.

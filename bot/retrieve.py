@@ -15,6 +15,7 @@ This module ranks; it does not choose or phrase an answer.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
@@ -24,7 +25,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.terms import Bridge, content_terms, language, proper_nouns, tokens
+from bot.terms import (
+    Bridge,
+    content_terms,
+    language,
+    lemmas,
+    measured,
+    proper_nouns,
+    tokens,
+)
 from index.embed import Embedder
 from index.store import Record, Store
 
@@ -48,6 +57,9 @@ class Query:
     own: str = ""  # the user's own words, before follow-up resolution added context
     names: list[str] = field(default_factory=list)  # proper nouns the reports mention
     standalone: str = ""  # a model's rewrite of a follow-up, for the answer prompt
+    # The thing a quantity question measures (see terms.measured): per word, the forms
+    # the reports contain; () for a word that translates, yet no report contains.
+    measured: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def keywords(self) -> list[str]:
@@ -92,6 +104,7 @@ class KeywordIndex:
         if records:
             self._build([tokens(r.text) for r in records])
         self.df: Counter[str] = Counter({w: len(ids) for w, (ids, _) in self.postings.items()})
+        self._sorted: list[str] | None = None
 
     def _build(self, toks: list[list[str]]) -> None:
         from rank_bm25 import BM25Okapi
@@ -114,6 +127,13 @@ class KeywordIndex:
     @property
     def vocabulary(self) -> set[str]:
         return set(self.df)
+
+    def starting(self, prefix: str) -> bool:
+        """Whether some word of the index starts with ``prefix`` ("rain": rainfall)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.df)
+        i = bisect.bisect_left(self._sorted, prefix)
+        return i < len(self._sorted) and self._sorted[i].startswith(prefix)
 
     def idf(self, word: str) -> float:
         return math.log((len(self.records) + 1) / (self.df.get(word, 0) + 0.5))
@@ -199,6 +219,8 @@ class Retriever:
             else:
                 weight = 0.35 * idf(word)  # a name or term we cannot check
             units.append((ways, weight))
+        names = [n for n in proper_nouns(own or text) if n in self.sentences.df]
+        people = self.bridge.people(own or text, bridged)
         return Query(
             text=text,
             lang=lang,
@@ -206,8 +228,23 @@ class Retriever:
             bridged=bridged,
             units=units,
             own=own or text,
-            names=[n for n in proper_nouns(own or text) if n in self.sentences.df],
+            names=names + people,
+            measured=self._measured(own or text),
         )
+
+    def _measured(self, question: str) -> list[tuple[str, ...]]:
+        out = []
+        for word in measured(question):
+            if language(word) == "zh":
+                if word in self.sentences.df:
+                    out.append((word,))
+                continue  # a Chinese word the tokens do not hold: cannot judge
+            bridged = self.bridge.translate(word).get(word, [])
+            own = [f for f in (word, *lemmas(word)) if self.sentences.starting(f)]
+            forms = tuple(own) + tuple(w for w in bridged if w in self.sentences.df)
+            if forms or self.bridge.known(word):
+                out.append(forms)
+        return out
 
     def search(
         self, query: Query, sources: list[str] | None = None, timings: dict | None = None

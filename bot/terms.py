@@ -83,6 +83,14 @@ def _jieba():
     return jieba
 
 
+def _tagger():
+    """jieba's part-of-speech tagger, on the warm-started dictionary."""
+    _jieba()
+    import jieba.posseg as pseg
+
+    return pseg
+
+
 def _warm_start(jieba) -> None:
     """Load jieba's cached default dictionary whole.
 
@@ -137,8 +145,7 @@ def proper_nouns(text: str) -> list[str]:
     acronyms = [a.lower() for a in _ACRONYM.findall(text)]
     if not _CJK.search(text):  # no Chinese: no need to load the tagger (0.3 s)
         return acronyms
-    import jieba.posseg as pseg
-
+    pseg = _tagger()
     with _jieba_lock:
         pairs = [(p.word, p.flag) for p in pseg.cut(text)]
     names = [w for w, flag in pairs if flag in ("nr", "ns", "nt", "nz") and _CJK.search(w)]
@@ -147,8 +154,7 @@ def proper_nouns(text: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _is_person(word: str) -> bool:
-    import jieba.posseg as pseg
-
+    pseg = _tagger()
     with _jieba_lock:
         pairs = list(pseg.cut(word))
     return len(pairs) == 1 and pairs[0].flag == "nr"
@@ -156,6 +162,88 @@ def _is_person(word: str) -> bool:
 
 def english_words(text: str) -> list[str]:
     return _WORD.findall(re.sub(r"'s\b|’s\b", "", text.lower()))
+
+
+# Words that name a measure rather than the thing measured ("the number of merchants").
+_MEASURE_WORDS = set(
+    """number amount total count level value figure volume average daily monthly annual
+    quarterly yearly weekly growth rate share percentage proportion size scale overall
+    year-on-year quarter-on-quarter month-on-month""".split()
+)
+_CHANGE_VERBS = (
+    "grow|grew|grown|rise|rose|risen|increase|increased|fall|fell|fallen|drop|dropped|"
+    "decline|declined|jump|jumped|climb|climbed|surge|surged|shrink|shrank|expand|expanded"
+)
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+(?!did\b|does\b|do\b|is\b|was\b|were\b|are\b)(.+)")
+_SUBJECT = re.compile(
+    r"\bhow much (?:did|does|do|has|have|had|will|would)\s+(.+?)\s+(?:" + _CHANGE_VERBS + r")\b"
+)
+_OF = re.compile(r"\b(?:number|amount|growth|total|count|volume) of\s+(.+)")
+# Words between a thing and the 多少 / 几 that asks how much of it there is.
+_ZH_LINK = set(
+    """有 是 为 达 达到 共 一共 总共 大约 约 了 同比 环比 分别 增长 增加 提升 提高 下降 减少
+    上涨 增幅 增速 又""".split()
+)
+_ZH_ASK = ("多少", "几")
+_ZH_NOT_THING = set("其中 目前 现在 已经 总共 到底 究竟".split())
+_ZH_CLASSIFIERS = set("个名条家位次款种项件部场只台篇")
+
+
+def measured(question: str) -> list[str]:
+    """The words naming the thing a quantity question measures, as written: ``orders``
+    in "By how much did orders for X grow?", ``parameters`` in "How many parameters…",
+    付费 and 用户 in 付费用户有多少. Possessors (Kuaishou's) and measure words (number,
+    growth) are left out; [] when the question asks for no quantity or names no thing.
+    """
+    if _CJK.search(question):
+        return _measured_zh(question)
+    q = re.sub(r"[?!.,;:\"“”()]", " ", question.lower())
+    runs = [m.group(1) for m in (_SUBJECT.search(q), _HOW_MANY.search(q), _OF.search(q)) if m]
+    words: list[str] = []
+    for run in runs:
+        for raw in run.split():
+            if raw in EN_STOP or raw in ("for", "on", "in", "at", "with", "from", "of"):
+                break  # the noun phrase ends at a function word or a preposition
+            if raw.endswith(("'s", "’s", "s'")):
+                continue  # a possessor, not the thing measured
+            w = raw.strip("'’")
+            if w and w not in _MEASURE_WORDS and w not in words:
+                words.append(w)
+            if len(words) >= 3:
+                break
+    return words
+
+
+def _measured_zh(question: str) -> list[str]:
+    with _jieba_lock:
+        toks = [t for t in _jieba().lcut(question.lower()) if t.strip()]
+
+    def content(t: str) -> bool:
+        return any(c.isalnum() for c in t) and t not in ZH_STOP | _ZH_LINK | _ZH_NOT_THING
+
+    words: list[str] = []
+    for i, t in enumerate(toks):
+        if t not in _ZH_ASK:
+            continue
+        # 多少名员工: the thing follows (after a measure word); 营收是多少: it comes before.
+        j = i + 1
+        if j < len(toks) and len(toks[j]) == 1 and toks[j] in _ZH_CLASSIFIERS:
+            j += 1
+        after = []
+        while j < len(toks) and len(after) < 2 and content(toks[j]):
+            after.append(toks[j])
+            j += 1
+        if after:
+            words.extend(after)
+            continue
+        j = i - 1
+        while j >= 0 and toks[j] in _ZH_LINK:
+            j -= 1
+        while j >= 0 and len(words) < 3 and content(toks[j]):
+            words.append(toks[j])
+            j -= 1
+    # One character (数, 量) is too loose to tell one measured thing from another.
+    return [w for w in dict.fromkeys(words) if len(w) >= 2 or not _CJK.match(w)]
 
 
 # Calendar and reporting-period words that dictionaries gloss too loosely. General
@@ -221,6 +309,9 @@ FINANCE = {
     "share price": ["股价"],
     "stock price": ["股价"],
     "stock code": ["股票代码", "代码"],
+    "hong kong": ["hk", "香港", "港股"],
+    "shanghai": ["sh", "上海"],
+    "shenzhen": ["sz", "深圳"],
     "ticker": ["股票代码", "代码"],
     "shareholders": ["股东"],
     "guidance": ["指引", "预期"],
@@ -246,6 +337,8 @@ FINANCE = {
     "merchants": ["商家"],
     "buyers": ["买家"],
     "orders": ["订单", "订单量"],
+    "products": ["产品", "商品"],
+    "goods": ["商品"],
     "searches": ["搜索量"],
     "subscribers": ["订阅用户", "订阅"],
     "employees": ["员工"],
@@ -416,6 +509,18 @@ class Bridge:
                 hits |= {z for z in self.by_surname[w] if _is_person(z)}
             found[w] = sorted(hits)
         return found
+
+    def people(self, question: str, bridged: dict[str, list[str]]) -> list[str]:
+        """English words of ``question`` that name people of the reports ("Huang" when
+        pinyin finds 黄雨婷): capitalised, not the first word, and every Chinese word
+        they reach tagged as a person's name. The answer's evidence must name them."""
+        words = re.findall(r"(?<=[\w,'’] )[A-Z][a-z]+", question)
+        out = []
+        for word in dict.fromkeys(w.lower() for w in words):
+            found = bridged.get(word) or []
+            if found and all(_is_person(z) for z in found):
+                out.append(word)
+        return out
 
     def known(self, word: str) -> bool:
         """Whether the dictionary has the word at all (so a miss means "not in report")."""

@@ -123,9 +123,35 @@ def load_docx(path: Path) -> str:
 # Elements whose text is never part of the report, and elements that start a new block.
 _DROP = ("script", "style", "noscript", "template", "head", "svg", "canvas", "iframe", "object")
 _BLOCKS = (
-    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav",
-    "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-    "table", "blockquote", "pre", "figure", "figcaption", "hr", "address", "form",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "hr",
+    "address",
+    "form",
 )
 
 
@@ -156,4 +182,3 @@ def load_html(path: Path) -> str:
     if not text:
         raise ReportError(str(path), "has no visible text")
     return text
-

