@@ -32,6 +32,7 @@ from bot.terms import (
     lemmas,
     measured,
     proper_nouns,
+    synonyms,
     tokens,
 )
 from index.embed import Embedder
@@ -204,8 +205,9 @@ class Retriever:
         bridged = self.bridge.translate(text)
         idf = self.sentences.idf
         # A single character says little on its own (用, 比, 年): it weighs less.
+        # A finance term counts in any of its written forms (收入 is found as 营收).
         units: list[tuple[tuple[str, ...], float]] = [
-            ((t,), idf(t) * (0.3 if len(t) == 1 else 1.0))
+            ((t, *self._synonyms(t)), idf(t) * (0.3 if len(t) == 1 else 1.0))
             for t in content_terms(text, search=False)
             if language(t) == "zh"
         ]
@@ -232,12 +234,15 @@ class Retriever:
             measured=self._measured(own or text),
         )
 
+    def _synonyms(self, word: str) -> tuple[str, ...]:
+        return tuple(w for w in synonyms(word) if w in self.sentences.df)
+
     def _measured(self, question: str) -> list[tuple[str, ...]]:
         out = []
         for word in measured(question):
             if language(word) == "zh":
                 if word in self.sentences.df:
-                    out.append((word,))
+                    out.append((word, *self._synonyms(word)))
                 continue  # a Chinese word the tokens do not hold: cannot judge
             bridged = self.bridge.translate(word).get(word, [])
             own = [f for f in (word, *lemmas(word)) if self.sentences.starting(f)]

@@ -184,7 +184,7 @@ _ZH_LINK = set(
     """有 是 为 达 达到 共 一共 总共 大约 约 了 同比 环比 分别 增长 增加 提升 提高 下降 减少
     上涨 增幅 增速 又""".split()
 )
-_ZH_ASK = ("多少", "几")
+_ZH_ASK = ("多少", "几", "百分之几", "几成", "多少倍")
 _ZH_NOT_THING = set("其中 目前 现在 已经 总共 到底 究竟".split())
 _ZH_CLASSIFIERS = set("个名条家位次款种项件部场只台篇")
 
@@ -239,9 +239,16 @@ def _measured_zh(question: str) -> list[str]:
         j = i - 1
         while j >= 0 and toks[j] in _ZH_LINK:
             j -= 1
-        while j >= 0 and len(words) < 3 and content(toks[j]):
-            words.append(toks[j])
+        run: list[str] = []
+        while j >= 0 and len(run) < 3:
+            if toks[j] in ("比", "较", "相比"):  # 收入比去年同期增长: 去年同期 is the base
+                run = []
+            elif content(toks[j]):
+                run.append(toks[j])
+            else:
+                break
             j -= 1
+        words.extend(run)
     # One character (数, 量) is too loose to tell one measured thing from another.
     return [w for w in dict.fromkeys(words) if len(w) >= 2 or not _CJK.match(w)]
 
@@ -359,6 +366,17 @@ FINANCE = {
     "fiscal year": ["财年", "财政年度"],
 }
 GLOSSARY = {**PERIODS, **FINANCE}
+
+
+@lru_cache(maxsize=4096)
+def synonyms(word: str) -> tuple[str, ...]:
+    """Chinese words that a FINANCE entry lists with ``word`` (收入: 营收, 营业收入):
+    one English term, several Chinese ways to write it."""
+    found: dict[str, None] = {}
+    for ways in FINANCE.values():
+        if word in ways:
+            found.update((w, None) for w in ways if w != word)
+    return tuple(found)
 
 # Irregular past forms, so "held" finds the dictionary's "hold".
 _IRREGULAR = dict(

@@ -99,3 +99,12 @@ def test_an_english_name_of_a_person_in_the_reports_must_be_in_the_evidence():
 
 def test_place_names_reach_their_abbreviations_in_stock_codes():
     assert "hk" in Bridge({"hk", "快手"}).translate("the Hong Kong exchange")["hong"]
+
+
+def test_a_finance_term_is_found_in_its_other_written_forms():
+    from bot.terms import measured, synonyms
+
+    assert "营收" in synonyms("收入") and "收入" in synonyms("营收")
+    assert synonyms("发卡") == ()
+    # 比去年同期 is the base of the comparison, not the thing measured.
+    assert measured("公司今年的收入比去年同期增长了百分之几?") == ["收入"]
