@@ -19,7 +19,7 @@ from typing import Protocol
 
 from bot import periods
 from bot.retrieve import Hit, Query
-from bot.terms import language
+from bot.terms import ZH_STOP, language, words_of
 
 NOT_FOUND = {
     "zh": "报告中没有找到这个问题的答案。",
@@ -200,6 +200,28 @@ def about_measured(query: Query, text: str) -> bool:
     return any(form in low for forms in query.measured for form in forms)
 
 
+def qualified_otherwise(query: Query, text: str) -> bool:
+    """Whether ``text`` is about the thing measured with another qualifier: the GMV of
+    羽毛球用品 for a question about 乒乓球用品的GMV (乒乓球 nowhere in the sentence), or
+    orders of slippers for "orders for X's hair clip" (nothing of X's hair clip in it)."""
+    low = text.lower()
+    if query.owner and not any(f in low for forms in query.owner for f in forms):
+        return True
+    if not query.qualified:
+        return False
+    words = words_of(low)
+    for qualifier, word in query.qualified:
+        if qualifier in low or _DATE.search(word):
+            continue
+        before = [words[i - 1] for i in range(1, len(words)) if words[i] == word]
+        if any(
+            len(b) >= 2 and b not in ZH_STOP and b != qualifier and not _DATE.search(b)
+            for b in before
+        ):
+            return True
+    return False
+
+
 def coverage(query: Query, text: str) -> float:
     """Weighted share of the question's words that ``text`` contains (0..1).
 
@@ -305,6 +327,7 @@ class ExtractiveAnswerer:
                     for name in query.names
                 )
                 and about_measured(query, hit.sentence.text)
+                and not qualified_otherwise(query, hit.sentence.text)
             )
 
         # Only sentences that could be chosen or quoted beside the chosen one are checked.

@@ -32,6 +32,8 @@ from bot.terms import (
     lemmas,
     measured,
     proper_nouns,
+    qualified,
+    qualifier_en,
     synonyms,
     tokens,
 )
@@ -61,6 +63,11 @@ class Query:
     # The thing a quantity question measures (see terms.measured): per word, the forms
     # the reports contain; () for a word that translates, yet no report contains.
     measured: list[tuple[str, ...]] = field(default_factory=list)
+    # (qualifier, word) pairs of that thing, both in the reports (see terms.qualified).
+    qualified: list[tuple[str, str]] = field(default_factory=list)
+    # What that thing is for or of, in English ("orders for X's hair clip"): the forms
+    # the reports contain, per word.
+    owner: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def keywords(self) -> list[str]:
@@ -232,10 +239,23 @@ class Retriever:
             own=own or text,
             names=names + people,
             measured=self._measured(own or text),
+            owner=[f for f in map(self._forms, qualifier_en(own or text)) if f],
+            qualified=[
+                (a, b)
+                for a, b in qualified(own or text)
+                if a in self.sentences.df and b in self.sentences.df
+            ],
         )
 
     def _synonyms(self, word: str) -> tuple[str, ...]:
         return tuple(w for w in synonyms(word) if w in self.sentences.df)
+
+    def _forms(self, word: str) -> tuple[str, ...]:
+        """An English word as the reports may hold it: itself or a word it starts, its
+        lemmas, and the Chinese words it translates to."""
+        bridged = self.bridge.translate(word).get(word, [])
+        own = [f for f in (word, *lemmas(word)) if self.sentences.starting(f)]
+        return tuple(own) + tuple(w for w in bridged if w in self.sentences.df)
 
     def _measured(self, question: str) -> list[tuple[str, ...]]:
         out = []
@@ -244,9 +264,7 @@ class Retriever:
                 if word in self.sentences.df:
                     out.append((word, *self._synonyms(word)))
                 continue  # a Chinese word the tokens do not hold: cannot judge
-            bridged = self.bridge.translate(word).get(word, [])
-            own = [f for f in (word, *lemmas(word)) if self.sentences.starting(f)]
-            forms = tuple(own) + tuple(w for w in bridged if w in self.sentences.df)
+            forms = self._forms(word)
             if forms or self.bridge.known(word):
                 out.append(forms)
         return out

@@ -119,6 +119,13 @@ def tokens(text: str) -> list[str]:
     return [t for t in toks if any(ch.isalnum() for ch in t)]
 
 
+@lru_cache(maxsize=4096)
+def words_of(text: str) -> list[str]:
+    """jieba's words of ``text`` (precise mode), spaces dropped."""
+    with _jieba_lock:
+        return [t for t in _jieba().lcut(text) if t.strip()]
+
+
 def content_terms(question: str, search: bool = True) -> list[str]:
     """Meaningful words of a question, in order, without repeats.
 
@@ -197,10 +204,8 @@ def measured(question: str) -> list[str]:
     """
     if _CJK.search(question):
         return _measured_zh(question)
-    q = re.sub(r"[?!.,;:\"“”()]", " ", question.lower())
-    runs = [m.group(1) for m in (_SUBJECT.search(q), _HOW_MANY.search(q), _OF.search(q)) if m]
     words: list[str] = []
-    for run in runs:
+    for run in _runs(question):
         for raw in run.split():
             if raw in EN_STOP or raw in ("for", "on", "in", "at", "with", "from", "of"):
                 break  # the noun phrase ends at a function word or a preposition
@@ -212,6 +217,33 @@ def measured(question: str) -> list[str]:
             if len(words) >= 3:
                 break
     return words
+
+
+def _runs(question: str) -> list[str]:
+    q = re.sub(r"[?!.,;:\"“”()]", " ", question.lower())
+    return [m.group(1) for m in (_SUBJECT.search(q), _HOW_MANY.search(q), _OF.search(q)) if m]
+
+
+def qualifier_en(question: str) -> list[str]:
+    """What an English quantity question's thing is "for" or "of": ``huang``, ``yuting``,
+    ``hair``, ``clip`` in "By how much did orders for Huang Yuting's hair clip grow?"."""
+    if _CJK.search(question):
+        return []
+    out: list[str] = []
+    for run in _runs(question):
+        raw = run.split()
+        for i, w in enumerate(raw):
+            if w in ("for", "of") and i > 0:
+                for word in raw[i + 1 :]:
+                    word = re.sub(r"(?:'s|’s|s')$", "", word).strip("'’")
+                    if word in EN_STOP or word in ("on", "in", "at", "with", "from", "by"):
+                        break
+                    if word and word not in out:
+                        out.append(word)
+                break
+            if w in EN_STOP or w in ("on", "in", "at", "with", "from"):
+                break
+    return out[:4]
 
 
 def _measured_zh(question: str) -> list[str]:
@@ -251,6 +283,47 @@ def _measured_zh(question: str) -> list[str]:
         words.extend(run)
     # One character (数, 量) is too loose to tell one measured thing from another.
     return [w for w in dict.fromkeys(words) if len(w) >= 2 or not _CJK.match(w)]
+
+
+# Nouns that stand in for a name (公司的营收: the company's revenue) and so qualify nothing.
+_ZH_GENERIC = set("公司 企业 集团 平台 该公司 本公司 品牌 行业 市场".split())
+
+
+def qualified(question: str) -> list[tuple[str, str]]:
+    """(qualifier, word) pairs inside the thing a Chinese quantity question measures, in
+    order: 乒乓球用品的GMV增长了多少 -> (乒乓球, 用品), (用品, gmv). A sentence where
+    ``word`` follows another qualifier (羽毛球用品) and ``qualifier`` is absent is about a
+    different thing. Lower-cased jieba words; [] for other questions.
+    """
+    if not _CJK.search(question):
+        return []
+    with _jieba_lock:
+        toks = [t for t in _jieba().lcut(question.lower()) if t.strip()]
+    pairs: list[tuple[str, str]] = []
+    for i, t in enumerate(toks):
+        if t not in _ZH_ASK:
+            continue
+        j = i - 1
+        while j >= 0 and toks[j] in _ZH_LINK:
+            j -= 1
+        phrase: list[str] = []  # backwards
+        crossed = False
+        while j >= 0 and len(phrase) < 5:
+            word = toks[j]
+            if word == "的" and not crossed and phrase:
+                crossed = True  # 乒乓球用品的GMV: one 的 joins a qualifier to its thing
+            elif any(c.isalnum() for c in word) and word not in ZH_STOP | _ZH_LINK:
+                phrase.append(word)
+            else:
+                break
+            j -= 1
+        phrase.reverse()
+        pairs.extend(
+            (a, b)
+            for a, b in zip(phrase, phrase[1:])
+            if len(a) >= 2 and a not in _ZH_GENERIC | _ZH_NOT_THING and len(b) >= 2
+        )
+    return pairs
 
 
 # Calendar and reporting-period words that dictionaries gloss too loosely. General
@@ -377,6 +450,7 @@ def synonyms(word: str) -> tuple[str, ...]:
         if word in ways:
             found.update((w, None) for w in ways if w != word)
     return tuple(found)
+
 
 # Irregular past forms, so "held" finds the dictionary's "hold".
 _IRREGULAR = dict(

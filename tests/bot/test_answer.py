@@ -174,3 +174,22 @@ def test_a_question_about_a_payment_wants_a_sum_of_money():
     assert expected("How much did marketing spend grow?") == "change"  # a rate, not a sum
     assert holds("money", "以20亿元拿下转播权") and holds("money", "paid $5 million")
     assert not holds("money", "观看总人数达到16.5亿次")
+
+
+def test_the_thing_measured_with_another_qualifier_does_not_answer():
+    from bot.answer import qualified_otherwise
+
+    other = "快手电商羽毛球用品GMV同比增长超130%。"
+
+    def q(qualified=(), owner=()):
+        return Query(text="", lang="zh", terms=[], qualified=list(qualified), owner=list(owner))
+
+    # 乒乓球用品的GMV: the sentence has 用品 after 羽毛球, and no 乒乓球.
+    assert qualified_otherwise(q([("乒乓球", "用品"), ("用品", "gmv")]), other)
+    assert not qualified_otherwise(q([("羽毛球", "用品"), ("用品", "gmv")]), other)
+    # A qualifier that is only absent (not replaced by another) does not count.
+    assert not qualified_otherwise(q([("同款", "丑鱼")]), "全红婵的丑鱼拖鞋订单量增长1627%。")
+    # "orders for X's hair clip": nothing of X's hair clip in the sentence.
+    slippers = "全红婵的丑鱼拖鞋订单量环比增长1627%。"
+    assert qualified_otherwise(q(owner=[("黄雨婷",), ("发卡",)]), slippers)
+    assert not qualified_otherwise(q(owner=[("全红婵",)]), slippers)

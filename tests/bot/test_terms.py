@@ -108,3 +108,19 @@ def test_a_finance_term_is_found_in_its_other_written_forms():
     assert synonyms("发卡") == ()
     # 比去年同期 is the base of the comparison, not the thing measured.
     assert measured("公司今年的收入比去年同期增长了百分之几?") == ["收入"]
+
+
+def test_qualifiers_of_the_measured_thing():
+    from bot.terms import qualified, qualifier_en
+
+    assert ("乒乓球", "用品") in qualified("乒乓球用品的GMV增长了多少?")
+    assert ("用品", "gmv") in qualified("乒乓球用品的GMV增长了多少?")
+    assert qualified("公司的营收是多少?") == []  # a stand-in for a name qualifies nothing
+    assert qualified("谁是创始人?") == []
+    assert qualifier_en("By how much did orders for Jane Doe's hair clip grow?") == [
+        "jane",
+        "doe",
+        "hair",
+        "clip",
+    ]
+    assert qualifier_en("How much did revenue grow in 2023?") == []
