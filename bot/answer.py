@@ -139,6 +139,8 @@ def expected(question: str) -> str | None:
         return "time"
     if asks_quantity(question):
         q = question.lower()
+        if re.search(r"\bhow many times\b(?! (?:more|higher|larger|bigger|greater|as)\b)", q):
+            return "count"  # how often, not a multiple
         if _RATE_ASKED.search(q):
             return "rate"
         if _RATE.search(q):  # "how much did it lift sales": a rate or an amount
@@ -213,7 +215,16 @@ def qualified_otherwise(query: Query, text: str) -> bool:
     for qualifier, word in query.qualified:
         if qualifier in low or _DATE.search(word):
             continue
+        # What the sentence puts before the word: jieba's word, or (jieba often cuts
+        # across names: 快手线上 -> 快 / 手线 / 上) the characters there that form a
+        # word of the reports.
         before = [words[i - 1] for i in range(1, len(words)) if words[i] == word]
+        for m in re.finditer(re.escape(word), low):
+            before += [
+                low[m.start() - n : m.start()]
+                for n in {2, 3, len(qualifier)}
+                if m.start() >= n and low[m.start() - n : m.start()] in query.vocabulary
+            ]
         if any(
             len(b) >= 2 and b not in ZH_STOP and b != qualifier and not _DATE.search(b)
             for b in before

@@ -1,4 +1,5 @@
-"""Time periods named in a question and in its evidence: years, halves, quarters, months.
+"""Time periods named in a question and in its evidence: years, halves, quarters, months,
+and the base of a change (year on year, or on the period before).
 
 A question about "Q3" answered by a sentence about the second quarter is a near miss,
 not an answer. :func:`conflict` finds such cases: the question names a period of some
@@ -68,6 +69,20 @@ _PATTERNS: list[tuple[str, re.Pattern, callable]] = [
     ("half", re.compile(r"([上下])半年"), lambda m: "1" if m.group(1) == "上" else "2"),
     # The whole year, said explicitly: a part of it (a half, a quarter) is another span.
     ("whole", re.compile(r"full[- ]year|whole year|annual|全年|全年度"), lambda m: "1"),
+    # The base of a change: against the same period a year before, or the one before.
+    (
+        "basis",
+        re.compile(r"同比|\byoy\b|year[- ]on[- ]year|year[- ]over[- ]year", re.I),
+        lambda m: "y",
+    ),
+    (
+        "basis",
+        re.compile(
+            r"环比|\b(?:qoq|mom)\b|(?:quarter|month)[- ]on[- ](?:quarter|month)|sequential",
+            re.I,
+        ),
+        lambda m: "p",
+    ),
     ("month", re.compile(r"(?<![\d.])(1[0-2]|[1-9])月"), lambda m: m.group(1)),
     (
         "month",

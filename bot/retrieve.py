@@ -20,7 +20,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -68,6 +68,8 @@ class Query:
     # What that thing is for or of, in English ("orders for X's hair clip"): the forms
     # the reports contain, per word.
     owner: list[tuple[str, ...]] = field(default_factory=list)
+    # The words of the indexed reports (shared, not copied), for checks on the evidence.
+    vocabulary: Collection[str] = frozenset()
 
     @property
     def keywords(self) -> list[str]:
@@ -239,6 +241,7 @@ class Retriever:
             own=own or text,
             names=names + people,
             measured=self._measured(own or text),
+            vocabulary=self.sentences.df.keys(),
             owner=[f for f in map(self._forms, qualifier_en(own or text)) if f],
             qualified=[
                 (a, b)

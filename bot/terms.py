@@ -174,6 +174,7 @@ def english_words(text: str) -> list[str]:
 # Words that name a measure rather than the thing measured ("the number of merchants").
 _MEASURE_WORDS = set(
     """number amount total count level value figure volume average daily monthly annual
+    times people persons
     quarterly yearly weekly growth rate share percentage proportion size scale overall
     year-on-year quarter-on-quarter month-on-month""".split()
 )

@@ -193,3 +193,14 @@ def test_the_thing_measured_with_another_qualifier_does_not_answer():
     slippers = "全红婵的丑鱼拖鞋订单量环比增长1627%。"
     assert qualified_otherwise(q(owner=[("黄雨婷",), ("发卡",)]), slippers)
     assert not qualified_otherwise(q(owner=[("全红婵",)]), slippers)
+
+
+def test_how_many_times_asks_how_often_and_a_qualifier_jieba_cuts_is_still_seen():
+    from bot.answer import qualified_otherwise
+
+    assert expected("How many times has the firm won the award?") == "count"
+    assert expected("How many times higher was revenue?") == "rate"
+    # jieba cuts 快手线上营销 as 快 / 手线 / 上 / 营销: 线上 is found as characters.
+    q = Query(text="", lang="zh", terms=[], qualified=[("线下", "营销")], vocabulary={"线上"})
+    assert qualified_otherwise(q, "今年二季度,快手线上营销服务收入达175.15亿元。")
+    assert not qualified_otherwise(q, "今年二季度,快手线下营销服务收入达10亿元。")

@@ -46,3 +46,13 @@ def test_a_figure_for_another_span_of_the_year_conflicts():
         asked("二季度的买家数?"), ["二季度买家1.31亿。", "上半年……二季度买家1.31亿。"]
     )
     assert not conflict(asked("利润是多少?"), ["今年上半年,利润90.7亿元。"])
+
+
+def test_a_change_on_another_base_conflicts():
+    # 环比 (on the period before) is not answered by a 同比 (year on year) figure.
+    assert conflict(asked("销售额环比提升了多少?"), ["销售额同比提升了超38倍。"])
+    assert conflict(asked("How much did sales grow quarter on quarter?"), ["销售额同比增长5%。"])
+    assert not conflict(asked("销售额同比提升了多少?"), ["销售额同比提升了超38倍。"])
+    # A sentence with both bases, or with none, may answer.
+    assert not conflict(asked("营销消耗同比增长了多少?"), ["商家数环比增长22%,消耗同比增长60%。"])
+    assert not conflict(asked("销售额环比提升了多少?"), ["销售额提升了3倍。"])
