@@ -208,7 +208,7 @@ def qualified_otherwise(query: Query, text: str) -> bool:
     orders of slippers for "orders for X's hair clip" (nothing of X's hair clip in it)."""
     low = text.lower()
     if query.owner and not any(f in low for forms in query.owner for f in forms):
-        return True
+        return True  # nothing of it here, or (all forms empty) in no report at all
     if not query.qualified:
         return False
     words = words_of(low)

@@ -31,9 +31,9 @@ from bot.terms import (
     language,
     lemmas,
     measured,
+    owner,
     proper_nouns,
     qualified,
-    qualifier_en,
     synonyms,
     tokens,
 )
@@ -65,8 +65,8 @@ class Query:
     measured: list[tuple[str, ...]] = field(default_factory=list)
     # (qualifier, word) pairs of that thing, both in the reports (see terms.qualified).
     qualified: list[tuple[str, str]] = field(default_factory=list)
-    # What that thing is for or of, in English ("orders for X's hair clip"): the forms
-    # the reports contain, per word.
+    # What that thing is for or of, in English ("orders for X's hair clip"): per word,
+    # the forms the reports contain; () for a word that translates, yet no report has.
     owner: list[tuple[str, ...]] = field(default_factory=list)
     # The words of the indexed reports (shared, not copied), for checks on the evidence.
     vocabulary: Collection[str] = frozenset()
@@ -231,7 +231,7 @@ class Retriever:
                 weight = 0.35 * idf(word)  # a name or term we cannot check
             units.append((ways, weight))
         names = [n for n in proper_nouns(own or text) if n in self.sentences.df]
-        people = self.bridge.people(own or text, bridged)
+        named = self.bridge.names(own or text, bridged)
         return Query(
             text=text,
             lang=lang,
@@ -239,10 +239,10 @@ class Retriever:
             bridged=bridged,
             units=units,
             own=own or text,
-            names=names + people,
+            names=names + named,
             measured=self._measured(own or text),
             vocabulary=self.sentences.df.keys(),
-            owner=[f for f in map(self._forms, qualifier_en(own or text)) if f],
+            owner=self._owner(own or text),
             qualified=[
                 (a, b)
                 for a, b in qualified(own or text)
@@ -259,6 +259,20 @@ class Retriever:
         bridged = self.bridge.translate(word).get(word, [])
         own = [f for f in (word, *lemmas(word)) if self.sentences.starting(f)]
         return tuple(own) + tuple(w for w in bridged if w in self.sentences.df)
+
+    def _owner(self, question: str) -> list[tuple[str, ...]]:
+        """Forms of each word of what the thing is for or of; () for a word that
+        translates, yet no report contains; words we cannot judge are left out."""
+        out = []
+        for word in owner(question):
+            if language(word) == "zh":
+                if word in self.sentences.df:
+                    out.append((word, *self._synonyms(word)))
+                continue
+            forms = self._forms(word)
+            if forms or self.bridge.known(word):
+                out.append(forms)
+        return out
 
     def _measured(self, question: str) -> list[tuple[str, ...]]:
         out = []

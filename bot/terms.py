@@ -161,10 +161,21 @@ def proper_nouns(text: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _is_person(word: str) -> bool:
+    return _flag(word) == "nr"
+
+
+def _is_proper(word: str) -> bool:
+    """A name of a person, place or organisation (nr, nrt, ns, nt, nz…)."""
+    return _flag(word)[:2] in ("nr", "ns", "nt", "nz")
+
+
+@lru_cache(maxsize=4096)
+def _flag(word: str) -> str:
+    """jieba's part of speech for ``word`` when it is one word, else ""."""
     pseg = _tagger()
     with _jieba_lock:
         pairs = list(pseg.cut(word))
-    return len(pairs) == 1 and pairs[0].flag == "nr"
+    return pairs[0].flag if len(pairs) == 1 else ""
 
 
 def english_words(text: str) -> list[str]:
@@ -225,11 +236,14 @@ def _runs(question: str) -> list[str]:
     return [m.group(1) for m in (_SUBJECT.search(q), _HOW_MANY.search(q), _OF.search(q)) if m]
 
 
-def qualifier_en(question: str) -> list[str]:
-    """What an English quantity question's thing is "for" or "of": ``huang``, ``yuting``,
-    ``hair``, ``clip`` in "By how much did orders for Huang Yuting's hair clip grow?"."""
+def owner(question: str) -> list[str]:
+    """What a quantity question's thing is "for" or "of": ``huang``, ``yuting``, ``hair``,
+    ``clip`` in "By how much did orders for Huang Yuting's hair clip grow?"; 乒乓球 and
+    用品 in 乒乓球用品的订单量增长了多少. In Chinese only a phrase of two words or more
+    before 的: one word there is mostly a possessor (公司的营收), which may be said
+    sentences earlier."""
     if _CJK.search(question):
-        return []
+        return _owner_zh(question)
     out: list[str] = []
     for run in _runs(question):
         raw = run.split()
@@ -245,6 +259,36 @@ def qualifier_en(question: str) -> list[str]:
             if w in EN_STOP or w in ("on", "in", "at", "with", "from"):
                 break
     return out[:4]
+
+
+_ZH_TIME = re.compile(r"[年季月日]|同期|期间|本期|近期|目前|最新")
+
+
+def _owner_zh(question: str) -> list[str]:
+    with _jieba_lock:
+        toks = [t for t in _jieba().lcut(question.lower()) if t.strip()]
+
+    def content(t: str) -> bool:
+        return any(c.isalnum() for c in t) and t not in ZH_STOP | _ZH_LINK | _ZH_NOT_THING
+
+    for i, t in enumerate(toks):
+        if t not in _ZH_ASK:
+            continue
+        j = i - 1
+        while j >= 0 and (toks[j] in _ZH_LINK or content(toks[j])):
+            j -= 1  # the link words and the thing measured
+        if j < 0 or toks[j] != "的":
+            continue
+        j -= 1
+        phrase = []
+        while j >= 0 and len(phrase) < 4 and content(toks[j]):
+            phrase.append(toks[j])
+            j -= 1
+        # Times (今年上半年的收入) say when, not which thing.
+        words = [w for w in phrase if len(w) >= 2 and not _ZH_TIME.search(w)]
+        if len(words) >= 2:
+            return words
+    return []
 
 
 def _measured_zh(question: str) -> list[str]:
@@ -603,15 +647,16 @@ class Bridge:
             found[w] = sorted(hits)
         return found
 
-    def people(self, question: str, bridged: dict[str, list[str]]) -> list[str]:
-        """English words of ``question`` that name people of the reports ("Huang" when
-        pinyin finds 黄雨婷): capitalised, not the first word, and every Chinese word
-        they reach tagged as a person's name. The answer's evidence must name them."""
+    def names(self, question: str, bridged: dict[str, list[str]]) -> list[str]:
+        """English words of ``question`` that name people, places or organisations of the
+        reports ("Huang" when pinyin finds 黄雨婷, "Meituan": 美团): capitalised, not the
+        first word, and every Chinese word they reach tagged as a proper noun. The
+        answer's evidence must name them."""
         words = re.findall(r"(?<=[\w,'’] )[A-Z][a-z]+", question)
         out = []
         for word in dict.fromkeys(w.lower() for w in words):
             found = bridged.get(word) or []
-            if found and all(_is_person(z) for z in found):
+            if found and all(_is_proper(z) for z in found):
                 out.append(word)
         return out
 

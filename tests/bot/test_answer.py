@@ -204,3 +204,14 @@ def test_how_many_times_asks_how_often_and_a_qualifier_jieba_cuts_is_still_seen(
     q = Query(text="", lang="zh", terms=[], qualified=[("线下", "营销")], vocabulary={"线上"})
     assert qualified_otherwise(q, "今年二季度,快手线上营销服务收入达175.15亿元。")
     assert not qualified_otherwise(q, "今年二季度,快手线下营销服务收入达10亿元。")
+
+
+def test_a_thing_no_report_mentions_or_of_another_owner_does_not_answer():
+    from bot.answer import qualified_otherwise
+
+    gear = "羽毛球用品GMV同比增长超130%。"
+    nowhere = Query(text="", lang="en", terms=[], owner=[(), ()])  # "swimming gear"
+    assert qualified_otherwise(nowhere, gear)
+    some = Query(text="", lang="en", terms=[], owner=[("户外",), ()])  # one word found
+    assert qualified_otherwise(some, gear)
+    assert not qualified_otherwise(some, "户外自行车用品GMV同比增长近120%。")

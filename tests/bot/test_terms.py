@@ -91,10 +91,12 @@ def test_the_measured_thing_of_a_quantity_question():
     assert measured("文章是哪一年写的?") == []
 
 
-def test_an_english_name_of_a_person_in_the_reports_must_be_in_the_evidence():
-    bridge = Bridge({"黄雨婷", "快手", "发卡"})
+def test_an_english_name_of_a_person_or_company_in_the_reports_must_be_in_the_evidence():
+    bridge = Bridge({"黄雨婷", "快手", "发卡", "美团"})
     question = "Did orders for Huang Yuting's hair clip grow on Kuaishou?"
-    assert bridge.people(question, bridge.translate(question)) == ["huang"]
+    assert bridge.names(question, bridge.translate(question)) == ["huang"]
+    question = "How many buyers did Meituan have?"
+    assert bridge.names(question, bridge.translate(question)) == ["meituan"]
 
 
 def test_place_names_reach_their_abbreviations_in_stock_codes():
@@ -111,16 +113,18 @@ def test_a_finance_term_is_found_in_its_other_written_forms():
 
 
 def test_qualifiers_of_the_measured_thing():
-    from bot.terms import qualified, qualifier_en
+    from bot.terms import owner, qualified
 
     assert ("乒乓球", "用品") in qualified("乒乓球用品的GMV增长了多少?")
     assert ("用品", "gmv") in qualified("乒乓球用品的GMV增长了多少?")
     assert qualified("公司的营收是多少?") == []  # a stand-in for a name qualifies nothing
     assert qualified("谁是创始人?") == []
-    assert qualifier_en("By how much did orders for Jane Doe's hair clip grow?") == [
+    assert owner("By how much did orders for Jane Doe's hair clip grow?") == [
         "jane",
         "doe",
         "hair",
         "clip",
     ]
-    assert qualifier_en("How much did revenue grow in 2023?") == []
+    assert owner("How much did revenue grow in 2023?") == []
+    assert owner("乒乓球用品的订单量增长了多少?") == ["用品", "乒乓球"]
+    assert owner("公司的营收是多少?") == []  # one word: a possessor, maybe said earlier
