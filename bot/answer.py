@@ -41,7 +41,8 @@ _QUANTITY_EN = re.compile(
 _MEASURE_EN = re.compile(
     r"\bwhat (was|is|were|are|will be)\b.*\b(revenue|revenues|sales|income|profit|profits|"
     r"earnings|cost|costs|price|spend|spending|budget|value|amount|total|number|count|"
-    r"volume|turnover|valuation|population)\b"
+    r"volume|turnover|valuation|population|growth|increase|decline|rise|drop|change|"
+    r"margin|rate|share|percentage)\b"
 )
 _QUANTITY_ZH = re.compile(
     r"多少|(?<!哪)几|多大|多高|多快|百分之|比例|增长了|增速|幅度|占比|规模|数量"
@@ -92,7 +93,7 @@ LONG_QUOTE = 110
 CLOSE = 0.2
 # A sentence that can answer (see ExtractiveAnswerer.answer) this close to a better
 # match that cannot is chosen over it; further down, the question goes unanswered.
-FIT_MARGIN = 0.1
+FIT_MARGIN = 0.2
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,9 @@ class ExtractiveAnswerer:
         """(score, coverage, hit) for each candidate, best first."""
         if not hits:
             return []
-        want_number = asks_quantity(query.text)
+        want_number = asks_quantity(query.text) or (
+            not expected(query.text) and asks_quantity(query.previous)
+        )
         top = max(h.score for h in hits)
         ranked = []
         for h in hits:
@@ -324,14 +327,15 @@ class ExtractiveAnswerer:
         # asked for (not Q2 for a Q3 question), and it names the names the question
         # names (not company B's revenue for company A's). A sentence that trails the
         # best match by far is no answer: then the report does not answer the question.
-        kind = expected(query.own or query.text)
+        # A follow-up that names no kind ("净利润呢?") asks for what its question did.
+        kind = expected(query.own or query.text) or expected(query.previous)
         asked = periods.asked(query.own, query.text)
 
         def answers(hit: Hit) -> bool:
             evidence = _evidence(hit)
-            near = evidence[0].lower()
+            near = evidence[1].lower()
             return (
-                holds(kind, hit.sentence.text if kind != "time" else evidence[0])
+                holds(kind, hit.sentence.text if kind != "time" else evidence[1])
                 and not periods.conflict(asked, evidence)
                 and all(
                     any(way in near for way in (name, *query.bridged.get(name, ())))
@@ -371,15 +375,16 @@ class ExtractiveAnswerer:
     def _lead(self, query: Query, citations: list[Citation]) -> str:
         text = citations[0].quote
         anchors = _anchor_positions(query, text)
-        if asks_when(query.text):
+        asked = query.text if expected(query.text) else f"{query.previous} {query.text}"
+        if asks_when(asked):
             found = list(_DATE.finditer(text))
             if found:
                 return _nearest(found, anchors).group().strip()
-        if asks_quantity(query.text):
-            found = _prefer_kind(query.text, text, _figures(text))
+        if asks_quantity(asked):
+            found = _prefer_kind(asked, text, _figures(text))
             if found:
                 return _nearest(found, anchors).group().strip()
-        if asks_name(query.text):
+        if asks_name(asked):
             found = list(_TITLE.finditer(text))
             if found:
                 return _nearest(found, anchors).group()
@@ -424,15 +429,15 @@ def _prefer_kind(question: str, text: str, found: list[re.Match]) -> list[re.Mat
 
 
 def _evidence(hit: Hit) -> list[str]:
-    """The sentence with the one before it, its paragraph up to it, then its chunk:
-    nearest context first."""
+    """The sentence, then with the one before it, its paragraph up to it, then its
+    chunk: nearest context first."""
     near = hit.before + hit.sentence.text
     if not hit.chunk:
-        return [near]
+        return [hit.sentence.text, near]
     c, s = hit.chunk, hit.sentence
     upto = c.text[: max(0, s.end - c.start)]
     paragraph = upto[upto.rfind("\n") + 1 :]
-    return [near, paragraph, c.text]
+    return [hit.sentence.text, near, paragraph, c.text]
 
 
 def _anchor_positions(query: Query, text: str) -> list[int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from bot import llm
 from bot.answer import Citation, ExtractiveAnswerer
-from bot.followup import resolve
+from bot.followup import needs_context, resolve
 from bot.library import get_library
 from bot.retrieve import Hit
 from bot.terms import language
@@ -133,6 +133,8 @@ def ask_stream(
     query = retriever.query(resolved, lang=language(question), own=question)
     if rewritten:
         query = replace(query, standalone=rewritten)
+    if pairs and needs_context(own):
+        query = replace(query, previous=pairs[-1][0])  # "净利润呢?" asks as that one did
     timings: dict[str, float] = {}
     hits = retriever.search(query, sources, timings)
 

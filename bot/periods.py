@@ -135,7 +135,8 @@ def conflict(asked: dict[str, set[str]], evidence: list[str]) -> bool:
     span.
     """
     for kind, wanted in asked.items():
-        for text in evidence:
+        # The base of a change is said with its figure: only the sentence itself counts.
+        for text in evidence[:1] if kind == "basis" else evidence:
             named = periods(text).get(kind)
             if named:
                 if not named & wanted:

@@ -30,6 +30,7 @@ from bot.terms import (
     content_terms,
     language,
     lemmas,
+    maker,
     measured,
     owner,
     proper_nouns,
@@ -60,6 +61,7 @@ class Query:
     own: str = ""  # the user's own words, before follow-up resolution added context
     names: list[str] = field(default_factory=list)  # proper nouns the reports mention
     standalone: str = ""  # a model's rewrite of a follow-up, for the answer prompt
+    previous: str = ""  # the earlier question a follow-up continues
     # The thing a quantity question measures (see terms.measured): per word, the forms
     # the reports contain; () for a word that translates, yet no report contains.
     measured: list[tuple[str, ...]] = field(default_factory=list)
@@ -272,6 +274,9 @@ class Retriever:
             forms = self._forms(word)
             if forms or self.bridge.known(word):
                 out.append(forms)
+        # A maker's words count when the reports hold them: the bridge misses too many
+        # (Olympic is 奥运 in the reports, 奥林匹克 in the dictionary) to refuse on them.
+        out += [f for f in map(self._forms, maker(question)) if f]
         return out
 
     def _measured(self, question: str) -> list[tuple[str, ...]]:

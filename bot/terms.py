@@ -261,6 +261,27 @@ def owner(question: str) -> list[str]:
     return out[:4]
 
 
+def maker(question: str) -> list[str]:
+    """Who made a figure an English question asks for: ``live-streaming`` in "How much
+    revenue did X's live-streaming business make?" (not the possessor, not "business")."""
+    found = _MAKER.search(re.sub(r"[?!.,;:\"“”()]", " ", question.lower()))
+    out: list[str] = []
+    for word in found.group(1).split() if found else ():
+        if re.search(r"(?:'s|’s|s')$", word):
+            continue  # the possessor (a company named elsewhere in the text)
+        if word not in EN_STOP and word not in _GENERIC_EN and word not in out:
+            out.append(word)
+    return out[:4]
+
+
+_MAKER = re.compile(
+    r"\bhow (?:much|many) [\w\- ]+? (?:did|does|do|has|have|had|will) (.+?) "
+    r"(?:make|made|earn|earned|generate|generated|post|posted|record|recorded|bring)\b"
+)
+# Words that say what kind of unit, not which one.
+_GENERIC_EN = set("business businesses segment segments unit units division company".split())
+
+
 _ZH_TIME = re.compile(r"[年季月日]|同期|期间|本期|近期|目前|最新")
 
 
@@ -458,6 +479,10 @@ FINANCE = {
     "monthly active": ["月活跃", "月活"],
     "penetration": ["渗透率"],
     "e-commerce": ["电商"],
+    "live-streaming": ["直播"],
+    "livestreaming": ["直播"],
+    "live streaming": ["直播"],
+    "livestream": ["直播"],
     "ecommerce": ["电商"],
     "merchants": ["商家"],
     "buyers": ["买家"],
@@ -631,7 +656,8 @@ class Bridge:
             nxt = words[i + 1] if i + 1 < len(words) else ""
             for phrase in ([f"{w} {nxt}"] if nxt and nxt not in EN_STOP else []) + lemmas(w):
                 hits |= ours(dictionary, phrase)
-            if not hits and "-" in w:  # "ai-generated": the parts, when the whole is unknown
+            if not hits and "-" in w and not ours(GLOSSARY, w):
+                # "ai-generated": the parts, when the whole is unknown
                 for form in (f for part in w.split("-") for f in lemmas(part)):
                     hits |= ours(dictionary, form) | ours(GLOSSARY, form)
             hits = {z for z in hits if len(z) >= 2}  # one character is too ambiguous

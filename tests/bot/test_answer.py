@@ -215,3 +215,20 @@ def test_a_thing_no_report_mentions_or_of_another_owner_does_not_answer():
     some = Query(text="", lang="en", terms=[], owner=[("户外",), ()])  # one word found
     assert qualified_otherwise(some, gear)
     assert not qualified_otherwise(some, "户外自行车用品GMV同比增长近120%。")
+
+
+def test_a_follow_up_without_a_question_word_asks_what_the_earlier_question_did():
+    text = "经调整后的净利润为90.7亿元,同比增长231.4%。"
+    rec = Record("s", "sentence", "r.txt", 0, len(text), text, "c")
+    h = Hit(rec, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)
+    units = [(("净利润",), 3.0), (("调整",), 2.0)]
+    q = Query(
+        text="营收 经调整净利润呢?",
+        lang="zh",
+        terms=[],
+        units=units,
+        own="经调整净利润呢?",
+        previous="快手上半年营收多少?",
+    )
+    draft = ExtractiveAnswerer().answer(q, [h])
+    assert draft.answered and draft.text.startswith("90.7亿元")

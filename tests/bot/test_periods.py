@@ -56,3 +56,11 @@ def test_a_change_on_another_base_conflicts():
     # A sentence with both bases, or with none, may answer.
     assert not conflict(asked("营销消耗同比增长了多少?"), ["商家数环比增长22%,消耗同比增长60%。"])
     assert not conflict(asked("销售额环比提升了多少?"), ["销售额提升了3倍。"])
+
+
+def test_the_base_of_a_change_is_read_from_the_sentence_only():
+    sentence = "二季度本地业务日均支付用户环比增速达37%。"
+    near = "相关营销投放消耗同比增长超过了60%。" + sentence
+    assert conflict(
+        asked("What was the year-on-year growth of daily paying users?"), [sentence, near]
+    )

@@ -128,3 +128,16 @@ def test_qualifiers_of_the_measured_thing():
     assert owner("How much did revenue grow in 2023?") == []
     assert owner("乒乓球用品的订单量增长了多少?") == ["用品", "乒乓球"]
     assert owner("公司的营收是多少?") == []  # one word: a possessor, maybe said earlier
+
+
+def test_who_made_the_figure_and_live_streaming():
+    from bot.terms import maker
+
+    assert maker("How much revenue did Acme's live-streaming business make in Q2?") == [
+        "live-streaming"
+    ]
+    assert maker("How many buyers did the shop have?") == []
+    # The glossary's whole word, not its parts ("live" is also 生活, to live).
+    assert Bridge({"直播", "生活"}).translate("live-streaming revenue")["live-streaming"] == [
+        "直播"
+    ]
