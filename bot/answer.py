@@ -19,7 +19,7 @@ from typing import Protocol
 
 from bot import periods
 from bot.retrieve import Hit, Query
-from bot.terms import ZH_STOP, language, words_of
+from bot.terms import ZH_STOP, is_proper, language, words_of
 
 NOT_FOUND = {
     "zh": "报告中没有找到这个问题的答案。",
@@ -214,7 +214,7 @@ def qualified_otherwise(query: Query, text: str) -> bool:
         return False
     words = words_of(low)
     for qualifier, word in query.qualified:
-        if qualifier in low or _DATE.search(word):
+        if _DATE.search(word) or word not in low:
             continue
         # What the sentence puts before the word: jieba's word, or (jieba often cuts
         # across names: 快手线上 -> 快 / 手线 / 上) the characters there that form a
@@ -226,10 +226,12 @@ def qualified_otherwise(query: Query, text: str) -> bool:
                 for n in {2, 3, len(qualifier)}
                 if m.start() >= n and low[m.start() - n : m.start()] in query.vocabulary
             ]
-        if any(
-            len(b) >= 2 and b not in ZH_STOP and b != qualifier and not _DATE.search(b)
-            for b in before
-        ):
+        before = [b for b in before if len(b) >= 2 and b not in ZH_STOP and not _DATE.search(b)]
+        if qualifier not in low and any(b != qualifier for b in before):
+            return True
+        # 快手的创始人 against 特斯拉创始人: the word belongs to another name, even when
+        # the question's name is elsewhere in the sentence.
+        if qualifier + word not in low and any(b != qualifier and is_proper(b) for b in before):
             return True
     return False
 

@@ -164,7 +164,7 @@ def _is_person(word: str) -> bool:
     return _flag(word) == "nr"
 
 
-def _is_proper(word: str) -> bool:
+def is_proper(word: str) -> bool:
     """A name of a person, place or organisation (nr, nrt, ns, nt, nz…)."""
     return _flag(word)[:2] in ("nr", "ns", "nt", "nz")
 
@@ -367,7 +367,7 @@ def qualified(question: str) -> list[tuple[str, str]]:
         toks = [t for t in _jieba().lcut(question.lower()) if t.strip()]
     pairs: list[tuple[str, str]] = []
     for i, t in enumerate(toks):
-        if t not in _ZH_ASK:
+        if t not in _ZH_ASK and t != "谁":  # 快手的创始人是谁: whose founder
             continue
         j = i - 1
         while j >= 0 and toks[j] in _ZH_LINK:
@@ -682,7 +682,7 @@ class Bridge:
         out = []
         for word in dict.fromkeys(w.lower() for w in words):
             found = bridged.get(word) or []
-            if found and all(_is_proper(z) for z in found):
+            if found and all(is_proper(z) for z in found):
                 out.append(word)
         return out
 

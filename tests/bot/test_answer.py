@@ -232,3 +232,12 @@ def test_a_follow_up_without_a_question_word_asks_what_the_earlier_question_did(
     )
     draft = ExtractiveAnswerer().answer(q, [h])
     assert draft.answered and draft.text.startswith("90.7亿元")
+
+
+def test_a_role_of_another_name_does_not_answer_whose_role_it_is():
+    from bot.answer import qualified_otherwise
+
+    q = Query(text="", lang="zh", terms=[], qualified=[("快手", "创始人")], vocabulary={"特斯拉"})
+    tesla = "近日,特斯拉创始人马斯克评论了一张由快手旗下可灵AI制作的内容。"
+    assert qualified_otherwise(q, tesla)  # Tesla's founder, though 快手 is in the sentence
+    assert not qualified_otherwise(q, "快手创始人宿华表示。")
