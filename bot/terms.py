@@ -464,6 +464,8 @@ FINANCE = {
     "outlook": ["展望", "前景"],
     "forecast": ["预测", "预期"],
     "r&d": ["研发"],
+    "ai": ["人工智能"],
+    "artificial intelligence": ["人工智能"],
     "research": ["研究", "研发"],
     "expenses": ["费用", "开支"],
     "spending": ["支出", "开支", "消耗"],
