@@ -195,11 +195,13 @@ def about_measured(query: Query, text: str) -> bool:
     """Whether ``text`` is about the thing the question measures: "how many orders" is
     not answered by a count of searches. True when the question names no such thing
     or none the reports could show; False when it is a thing no report mentions."""
+    low = text.lower()
+    if query.head and not any(h in low for h in query.head):
+        return False  # 日活跃用户数 is not answered by 月活跃买家数 and 用户渗透率
     if not query.measured:
         return True
     if not any(query.measured):
         return False  # "how many parameters" where no report mentions parameters
-    low = text.lower()
     return any(form in low for forms in query.measured for form in forms)
 
 

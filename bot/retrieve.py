@@ -65,6 +65,8 @@ class Query:
     # The thing a quantity question measures (see terms.measured): per word, the forms
     # the reports contain; () for a word that translates, yet no report contains.
     measured: list[tuple[str, ...]] = field(default_factory=list)
+    # A Chinese question's measured head word and its synonyms (用户数 of 日活跃用户数).
+    head: tuple[str, ...] = ()
     # (qualifier, word) pairs of that thing, both in the reports (see terms.qualified).
     qualified: list[tuple[str, str]] = field(default_factory=list)
     # What that thing is for or of, in English ("orders for X's hair clip"): per word,
@@ -243,6 +245,7 @@ class Retriever:
             own=own or text,
             names=names + named,
             measured=self._measured(own or text),
+            head=self._head(own or text),
             vocabulary=self.sentences.df.keys(),
             owner=self._owner(own or text),
             qualified=[
@@ -278,6 +281,10 @@ class Retriever:
         # (Olympic is 奥运 in the reports, 奥林匹克 in the dictionary) to refuse on them.
         out += [f for f in map(self._forms, maker(question)) if f]
         return out
+
+    def _head(self, question: str) -> tuple[str, ...]:
+        words = measured(question) if language(question) == "zh" else []
+        return (words[0], *self._synonyms(words[0])) if words else ()
 
     def _measured(self, question: str) -> list[tuple[str, ...]]:
         out = []

@@ -213,6 +213,7 @@ def measured(question: str) -> list[str]:
     in "By how much did orders for X grow?", ``parameters`` in "How many parameters…",
     付费 and 用户 in 付费用户有多少. Possessors (Kuaishou's) and measure words (number,
     growth) are left out; [] when the question asks for no quantity or names no thing.
+    In Chinese the head word (用户 of 付费用户) comes first.
     """
     if _CJK.search(question):
         return _measured_zh(question)
@@ -332,7 +333,7 @@ def _measured_zh(question: str) -> list[str]:
             after.append(toks[j])
             j += 1
         if after:
-            words.extend(after)
+            words.extend(reversed(after))  # the head (商家 of 品牌商家) first
             continue
         j = i - 1
         while j >= 0 and toks[j] in _ZH_LINK:

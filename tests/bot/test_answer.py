@@ -241,3 +241,12 @@ def test_a_role_of_another_name_does_not_answer_whose_role_it_is():
     tesla = "近日,特斯拉创始人马斯克评论了一张由快手旗下可灵AI制作的内容。"
     assert qualified_otherwise(q, tesla)  # Tesla's founder, though 快手 is in the sentence
     assert not qualified_otherwise(q, "快手创始人宿华表示。")
+
+
+def test_the_head_of_a_chinese_measured_thing_must_be_in_the_sentence():
+    from bot.answer import about_measured
+
+    q = Query(text="", lang="zh", terms=[], measured=[("活跃",)], head=("用户数",))
+    monthly = "快手电商月活跃买家数同比增长14.1%至1.31亿,月活跃用户渗透率创新高至18.9%。"
+    assert not about_measured(q, monthly)  # 活跃 is there, 用户数 is not
+    assert about_measured(q, "日活跃用户数达4亿。")
