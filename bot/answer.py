@@ -197,7 +197,7 @@ def about_measured(query: Query, text: str) -> bool:
     or none the reports could show; False when it is a thing no report mentions."""
     low = text.lower()
     if query.head and not any(h in low for h in query.head):
-        return False  # 日活跃用户数 is not answered by 月活跃买家数 and 用户渗透率
+        return False  # 日活跃用户数 is not answered by 月活跃访客数 and 用户留存率
     if not query.measured:
         return True
     if not any(query.measured):
@@ -206,9 +206,9 @@ def about_measured(query: Query, text: str) -> bool:
 
 
 def qualified_otherwise(query: Query, text: str) -> bool:
-    """Whether ``text`` is about the thing measured with another qualifier: the GMV of
-    羽毛球用品 for a question about 乒乓球用品的GMV (乒乓球 nowhere in the sentence), or
-    orders of slippers for "orders for X's hair clip" (nothing of X's hair clip in it)."""
+    """Whether ``text`` is about the thing measured with another qualifier: the sales of
+    绿茶饮品 for a question about 红茶饮品的销售额 (红茶 nowhere in the sentence), or
+    orders of mugs for "orders for Jane Doe's teapot" (nothing of her teapot in it)."""
     low = text.lower()
     if query.owner and not any(f in low for forms in query.owner for f in forms):
         return True  # nothing of it here, or (all forms empty) in no report at all
@@ -219,7 +219,7 @@ def qualified_otherwise(query: Query, text: str) -> bool:
         if _DATE.search(word) or word not in low:
             continue
         # What the sentence puts before the word: jieba's word, or (jieba often cuts
-        # across names: 快手线上 -> 快 / 手线 / 上) the characters there that form a
+        # across a name and the next word: 星辰线上 -> 星 / 辰线 / 上) the characters that form a
         # word of the reports.
         before = [words[i - 1] for i in range(1, len(words)) if words[i] == word]
         for m in re.finditer(re.escape(word), low):
@@ -231,7 +231,7 @@ def qualified_otherwise(query: Query, text: str) -> bool:
         before = [b for b in before if len(b) >= 2 and b not in ZH_STOP and not _DATE.search(b)]
         if qualifier not in low and any(b != qualifier for b in before):
             return True
-        # 快手的创始人 against 特斯拉创始人: the word belongs to another name, even when
+        # 星辰的创始人 against 蓝海科技创始人: the word belongs to another name, even when
         # the question's name is elsewhere in the sentence.
         if qualifier + word not in low and any(b != qualifier and is_proper(b) for b in before):
             return True

@@ -69,7 +69,7 @@ class Query:
     head: tuple[str, ...] = ()
     # (qualifier, word) pairs of that thing, both in the reports (see terms.qualified).
     qualified: list[tuple[str, str]] = field(default_factory=list)
-    # What that thing is for or of, in English ("orders for X's hair clip"): per word,
+    # What that thing is for or of, in English ("orders for X's teapot"): per word,
     # the forms the reports contain; () for a word that translates, yet no report has.
     owner: list[tuple[str, ...]] = field(default_factory=list)
     # The words of the indexed reports (shared, not copied), for checks on the evidence.
@@ -278,7 +278,7 @@ class Retriever:
             if forms or self.bridge.known(word):
                 out.append(forms)
         # A maker's words count when the reports hold them: the bridge misses too many
-        # (Olympic is 奥运 in the reports, 奥林匹克 in the dictionary) to refuse on them.
+        # (a text's short form is often not the dictionary's word) to refuse on them.
         out += [f for f in map(self._forms, maker(question)) if f]
         return out
 

@@ -211,7 +211,7 @@ _ZH_CLASSIFIERS = set("个名条家位次款种项件部场只台篇")
 def measured(question: str) -> list[str]:
     """The words naming the thing a quantity question measures, as written: ``orders``
     in "By how much did orders for X grow?", ``parameters`` in "How many parameters…",
-    付费 and 用户 in 付费用户有多少. Possessors (Kuaishou's) and measure words (number,
+    付费 and 用户 in 付费用户有多少. Possessors (Acme's) and measure words (number,
     growth) are left out; [] when the question asks for no quantity or names no thing.
     In Chinese the head word (用户 of 付费用户) comes first.
     """
@@ -239,8 +239,8 @@ def _runs(question: str) -> list[str]:
 
 def owner(question: str) -> list[str]:
     """What a quantity question's thing is "for" or "of": ``huang``, ``yuting``, ``hair``,
-    ``clip`` in "By how much did orders for Huang Yuting's hair clip grow?"; 乒乓球 and
-    用品 in 乒乓球用品的订单量增长了多少. In Chinese only a phrase of two words or more
+    ``teapot`` in "By how much did orders for Jane Doe's teapot grow?"; 红茶 and
+    饮品 in 红茶饮品的订单量增长了多少. In Chinese only a phrase of two words or more
     before 的: one word there is mostly a possessor (公司的营收), which may be said
     sentences earlier."""
     if _CJK.search(question):
@@ -358,8 +358,8 @@ _ZH_GENERIC = set("公司 企业 集团 平台 该公司 本公司 品牌 行业
 
 def qualified(question: str) -> list[tuple[str, str]]:
     """(qualifier, word) pairs inside the thing a Chinese quantity question measures, in
-    order: 乒乓球用品的GMV增长了多少 -> (乒乓球, 用品), (用品, gmv). A sentence where
-    ``word`` follows another qualifier (羽毛球用品) and ``qualifier`` is absent is about a
+    order: 红茶饮品的GMV增长了多少 -> (红茶, 饮品), (饮品, gmv). A sentence where
+    ``word`` follows another qualifier (绿茶饮品) and ``qualifier`` is absent is about a
     different thing. Lower-cased jieba words; [] for other questions.
     """
     if not _CJK.search(question):
@@ -368,7 +368,7 @@ def qualified(question: str) -> list[tuple[str, str]]:
         toks = [t for t in _jieba().lcut(question.lower()) if t.strip()]
     pairs: list[tuple[str, str]] = []
     for i, t in enumerate(toks):
-        if t not in _ZH_ASK and t != "谁":  # 快手的创始人是谁: whose founder
+        if t not in _ZH_ASK and t != "谁":  # 星辰的创始人是谁: whose founder
             continue
         j = i - 1
         while j >= 0 and toks[j] in _ZH_LINK:
@@ -378,7 +378,7 @@ def qualified(question: str) -> list[tuple[str, str]]:
         while j >= 0 and len(phrase) < 5:
             word = toks[j]
             if word == "的" and not crossed and phrase:
-                crossed = True  # 乒乓球用品的GMV: one 的 joins a qualifier to its thing
+                crossed = True  # 红茶饮品的GMV: one 的 joins a qualifier to its thing
             elif any(c.isalnum() for c in word) and word not in ZH_STOP | _ZH_LINK:
                 phrase.append(word)
             else:
@@ -678,7 +678,7 @@ class Bridge:
 
     def names(self, question: str, bridged: dict[str, list[str]]) -> list[str]:
         """English words of ``question`` that name people, places or organisations of the
-        reports ("Huang" when pinyin finds 黄雨婷, "Meituan": 美团): capitalised, not the
+        reports ("Wang" when pinyin finds 王小明, "Tencent": 腾讯): capitalised, not the
         first word, and every Chinese word they reach tagged as a proper noun. The
         answer's evidence must name them."""
         words = re.findall(r"(?<=[\w,'’] )[A-Z][a-z]+", question)

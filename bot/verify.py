@@ -10,7 +10,7 @@
   digits, thousands separators, "x times"/倍 and "million"/"billion" are normalised,
   so "1.31 million" does not pass for 1.31亿 while "131 million" does. A year the
   question itself names ("in 2024") is the question's, not a claim;
-- every name in Latin letters (SDXL, Meituan) is in the question or the quotes (directly,
+- every name in Latin letters (SDXL, Acme) is in the question or the quotes (directly,
   or as the Chinese word the dictionary bridge maps it to);
 - the cited sentences hold enough of the reply's words (:data:`MIN_GROUNDING`);
 - one of them is among the extractive answer's quotes: that answerer, reading the same
