@@ -283,27 +283,28 @@ _MAKER = re.compile(
 _GENERIC_EN = set("business businesses segment segments unit units division company".split())
 
 
+def _zh_content(t: str) -> bool:
+    """A word that can name the thing measured (not 的, 有, 同比, 其中, punctuation)."""
+    return any(c.isalnum() for c in t) and t not in ZH_STOP | _ZH_LINK | _ZH_NOT_THING
+
+
 _ZH_TIME = re.compile(r"[年季月日]|同期|期间|本期|近期|目前|最新")
 
 
 def _owner_zh(question: str) -> list[str]:
-    with _jieba_lock:
-        toks = [t for t in _jieba().lcut(question.lower()) if t.strip()]
-
-    def content(t: str) -> bool:
-        return any(c.isalnum() for c in t) and t not in ZH_STOP | _ZH_LINK | _ZH_NOT_THING
+    toks = words_of(question.lower())
 
     for i, t in enumerate(toks):
         if t not in _ZH_ASK:
             continue
         j = i - 1
-        while j >= 0 and (toks[j] in _ZH_LINK or content(toks[j])):
+        while j >= 0 and (toks[j] in _ZH_LINK or _zh_content(toks[j])):
             j -= 1  # the link words and the thing measured
         if j < 0 or toks[j] != "的":
             continue
         j -= 1
         phrase = []
-        while j >= 0 and len(phrase) < 4 and content(toks[j]):
+        while j >= 0 and len(phrase) < 4 and _zh_content(toks[j]):
             phrase.append(toks[j])
             j -= 1
         # Times (今年上半年的收入) say when, not which thing.
@@ -314,11 +315,7 @@ def _owner_zh(question: str) -> list[str]:
 
 
 def _measured_zh(question: str) -> list[str]:
-    with _jieba_lock:
-        toks = [t for t in _jieba().lcut(question.lower()) if t.strip()]
-
-    def content(t: str) -> bool:
-        return any(c.isalnum() for c in t) and t not in ZH_STOP | _ZH_LINK | _ZH_NOT_THING
+    toks = words_of(question.lower())
 
     words: list[str] = []
     for i, t in enumerate(toks):
@@ -329,7 +326,7 @@ def _measured_zh(question: str) -> list[str]:
         if j < len(toks) and len(toks[j]) == 1 and toks[j] in _ZH_CLASSIFIERS:
             j += 1
         after = []
-        while j < len(toks) and len(after) < 2 and content(toks[j]):
+        while j < len(toks) and len(after) < 2 and _zh_content(toks[j]):
             after.append(toks[j])
             j += 1
         if after:
@@ -342,7 +339,7 @@ def _measured_zh(question: str) -> list[str]:
         while j >= 0 and len(run) < 3:
             if toks[j] in ("比", "较", "相比"):  # 收入比去年同期增长: 去年同期 is the base
                 run = []
-            elif content(toks[j]):
+            elif _zh_content(toks[j]):
                 run.append(toks[j])
             else:
                 break
@@ -364,8 +361,7 @@ def qualified(question: str) -> list[tuple[str, str]]:
     """
     if not _CJK.search(question):
         return []
-    with _jieba_lock:
-        toks = [t for t in _jieba().lcut(question.lower()) if t.strip()]
+    toks = words_of(question.lower())
     pairs: list[tuple[str, str]] = []
     for i, t in enumerate(toks):
         if t not in _ZH_ASK and t != "谁":  # 星辰的创始人是谁: whose founder
