@@ -135,13 +135,15 @@ def asks_when(question: str) -> bool:
 
 def expected(question: str) -> str | None:
     """The kind of answer a question asks for: "time", "rate", "change" (a rate or an
-    amount), "money", "amount", "count", or None."""
+    amount), "level" (a margin, a share), "money", "amount", "count", or None."""
     if asks_when(question):
         return "time"
     if asks_quantity(question):
         q = question.lower()
         if re.search(r"\bhow many times\b(?! (?:more|higher|larger|bigger|greater|as)\b)", q):
             return "count"  # how often, not a multiple
+        if _LEVEL_ASKED.search(q) and not _GROWTH.search(q):
+            return "level"  # a margin or a share, not how much something grew
         if _RATE_ASKED.search(q):
             return "rate"
         if _RATE.search(q):  # "how much did it lift sales": a rate or an amount
@@ -177,10 +179,16 @@ def holds(kind: str | None, text: str) -> bool:
         return bool(_DATE.search(text))
     if kind == "money":
         return any(_MONEY.search(text, max(0, m.start() - 2), m.end() + 8) for m in _figures(text))
-    if kind in ("amount", "count", "rate", "change"):
+    if kind in ("amount", "count", "rate", "change", "level"):
         found = _figures(text, counted=kind != "amount")
         if kind == "amount":  # a share (37%) is not an amount (revenue, a price)
             found = [m for m in found if not re.search(r"%|‰|百分点", m.group())]
+        if kind == "level":  # 18.9%, 由50.2%增至55.3%; not the 14% of 同比增长14%
+            return any(
+                re.search(r"%|‰", m.group())
+                and not _CHANGE.search(text[max(0, m.start() - 6) : m.start()])
+                for m in found
+            )
         if kind == "rate":
             return any(
                 re.search(r"%|‰|倍|百分点", m.group())
@@ -405,6 +413,15 @@ _RATE = re.compile(
 _RATE_ASKED = re.compile(
     r"百分|率|增速|增幅|比例|占比|倍|同比|环比|\b(percent|percentage|rate|share|margin|how fast|"
     r"by how much|times)\b"
+)
+# A level asked for (a margin, a share, a penetration rate), and words of growth.
+_LEVEL_ASKED = re.compile(
+    r"毛利率|利润率|净利率|占比|比例|比重|渗透率|市场份额|\b(margin|share|proportion|penetration|ratio)\b"
+)
+_GROWTH = re.compile(
+    r"增长|增速|增幅|提升|提高|下降|减少|同比|环比|变化|\b(grow|grew|grown|growth|rise|rose|"
+    r"increase|increased|decline|declined|fall|fell|drop|dropped|change|changed|by how much|"
+    r"year[- ]on[- ]year|quarter[- ]on[- ]quarter)\b"
 )
 _PAST = re.compile(r"去年|上年|此前|之前|earlier|last year|previous|a year ago|before|prior")
 _FROM_TO = re.compile(r"(由|从|from)\S{0,8}$")

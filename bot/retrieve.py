@@ -244,10 +244,10 @@ class Retriever:
             units=units,
             own=own or text,
             names=names + named,
-            measured=self._measured(own or text),
+            measured=self._measured(own or text, bridged),
             head=self._head(own or text),
             vocabulary=self.sentences.df.keys(),
-            owner=self._owner(own or text),
+            owner=self._owner(own or text, bridged),
             qualified=[
                 (a, b)
                 for a, b in qualified(own or text)
@@ -258,14 +258,15 @@ class Retriever:
     def _synonyms(self, word: str) -> tuple[str, ...]:
         return tuple(w for w in synonyms(word) if w in self.sentences.df)
 
-    def _forms(self, word: str) -> tuple[str, ...]:
+    def _forms(self, word: str, bridged: dict[str, list[str]]) -> tuple[str, ...]:
         """An English word as the reports may hold it: itself or a word it starts, its
-        lemmas, and the Chinese words it translates to."""
-        bridged = self.bridge.translate(word).get(word, [])
+        lemmas, and the Chinese words it translates to, alone or (``bridged``, the
+        question's translations) in a phrase: "gross" of "gross margin" is 毛利率."""
+        zh = dict.fromkeys([*bridged.get(word, ()), *self.bridge.translate(word).get(word, [])])
         own = [f for f in (word, *lemmas(word)) if self.sentences.starting(f)]
-        return tuple(own) + tuple(w for w in bridged if w in self.sentences.df)
+        return tuple(own) + tuple(w for w in zh if w in self.sentences.df)
 
-    def _owner(self, question: str) -> list[tuple[str, ...]]:
+    def _owner(self, question: str, bridged: dict[str, list[str]]) -> list[tuple[str, ...]]:
         """Forms of each word of what the thing is for or of; () for a word that
         translates, yet no report contains; words we cannot judge are left out."""
         out = []
@@ -274,26 +275,26 @@ class Retriever:
                 if word in self.sentences.df:
                     out.append((word, *self._synonyms(word)))
                 continue
-            forms = self._forms(word)
+            forms = self._forms(word, bridged)
             if forms or self.bridge.known(word):
                 out.append(forms)
         # A maker's words count when the reports hold them: the bridge misses too many
         # (a text's short form is often not the dictionary's word) to refuse on them.
-        out += [f for f in map(self._forms, maker(question)) if f]
+        out += [f for f in (self._forms(w, bridged) for w in maker(question)) if f]
         return out
 
     def _head(self, question: str) -> tuple[str, ...]:
         words = measured(question) if language(question) == "zh" else []
         return (words[0], *self._synonyms(words[0])) if words else ()
 
-    def _measured(self, question: str) -> list[tuple[str, ...]]:
+    def _measured(self, question: str, bridged: dict[str, list[str]]) -> list[tuple[str, ...]]:
         out = []
         for word in measured(question):
             if language(word) == "zh":
                 if word in self.sentences.df:
                     out.append((word, *self._synonyms(word)))
                 continue  # a Chinese word the tokens do not hold: cannot judge
-            forms = self._forms(word)
+            forms = self._forms(word, bridged)
             if forms or self.bridge.known(word):
                 out.append(forms)
         return out

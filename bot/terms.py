@@ -234,7 +234,19 @@ def measured(question: str) -> list[str]:
 
 def _runs(question: str) -> list[str]:
     q = re.sub(r"[?!.,;:\"“”()]", " ", question.lower())
-    return [m.group(1) for m in (_SUBJECT.search(q), _HOW_MANY.search(q), _OF.search(q)) if m]
+    runs = [m.group(1) for m in (_SUBJECT.search(q), _HOW_MANY.search(q), _OF.search(q)) if m]
+    what = _WHAT_WAS.search(q)
+    if what and _FIGURE_NOUN.search(what.group(1)):  # "What was X's net profit margin?"
+        runs.append(what.group(1))
+    return runs
+
+
+_WHAT_WAS = re.compile(r"\bwhat (?:was|is|were|are|will be) (?:the )?(.+)")
+# Nouns that name a figure of business text, so "What was X's ..." asks for a quantity.
+_FIGURE_NOUN = re.compile(
+    r"\b(?:revenues?|sales|income|profits?|earnings|margin|share|penetration|costs?|price|"
+    r"spend|spending|budget|valuation|turnover|gmv|users|buyers|merchants|orders)\b"
+)
 
 
 def owner(question: str) -> list[str]:
@@ -466,6 +478,7 @@ FINANCE = {
     "research": ["研究", "研发"],
     "expenses": ["费用", "开支"],
     "spending": ["支出", "开支", "消耗"],
+    "spend": ["支出", "开支", "消耗"],
     "costs": ["成本", "费用"],
     "marketing": ["营销"],
     "advertising": ["广告"],

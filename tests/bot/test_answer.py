@@ -250,3 +250,12 @@ def test_the_head_of_a_chinese_measured_thing_must_be_in_the_sentence():
     monthly = "快手电商月活跃买家数同比增长14.1%至1.31亿,月活跃用户渗透率创新高至18.9%。"
     assert not about_measured(q, monthly)  # 活跃 is there, 用户数 is not
     assert about_measured(q, "日活跃用户数达4亿。")
+
+
+def test_a_margin_or_share_is_a_level_not_a_growth_rate():
+    assert expected("What was the company's net profit margin in H1?") == "level"
+    assert expected("公司的毛利率是多少?") == "level"
+    assert expected("How much did the gross margin grow?") == "rate"  # its growth
+    assert holds("level", "毛利率已由去年同期的50.2%增至55.3%")
+    assert holds("level", "月活跃用户渗透率创新高至18.9%")
+    assert not holds("level", "营收603.8亿元,同比增长14%")

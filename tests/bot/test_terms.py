@@ -141,3 +141,11 @@ def test_who_made_the_figure_and_live_streaming():
     assert Bridge({"直播", "生活"}).translate("live-streaming revenue")["live-streaming"] == [
         "直播"
     ]
+
+
+def test_what_was_a_figure_names_the_thing_measured():
+    from bot.terms import measured
+
+    assert measured("What was Acme's net profit margin in H1?") == ["net", "profit", "margin"]
+    assert measured("What was the average daily spend on ads in June?") == ["spend"]
+    assert measured("What is the name of the drama?") == []  # not a figure
