@@ -355,6 +355,7 @@ class ExtractiveAnswerer:
                 )
                 and about_measured(query, hit.sentence.text)
                 and not qualified_otherwise(query, hit.sentence.text)
+                and (not query.maker or any(f in near for fs in query.maker for f in fs))
             )
 
         # Only sentences that could be chosen or quoted beside the chosen one are checked.

@@ -72,6 +72,9 @@ class Query:
     # What that thing is for or of, in English ("orders for X's teapot"): per word,
     # the forms the reports contain; () for a word that translates, yet no report has.
     owner: list[tuple[str, ...]] = field(default_factory=list)
+    # Who made the figure ("did X's streaming business make"): forms per word, to be
+    # found in the sentence or the one before it (the maker is often said there).
+    maker: list[tuple[str, ...]] = field(default_factory=list)
     # The words of the indexed reports (shared, not copied), for checks on the evidence.
     vocabulary: Collection[str] = frozenset()
 
@@ -248,6 +251,7 @@ class Retriever:
             head=self._head(own or text),
             vocabulary=self.sentences.df.keys(),
             owner=self._owner(own or text, bridged),
+            maker=self._maker(own or text, bridged),
             qualified=[
                 (a, b)
                 for a, b in qualified(own or text)
@@ -278,10 +282,12 @@ class Retriever:
             forms = self._forms(word, bridged)
             if forms or self.bridge.known(word):
                 out.append(forms)
-        # A maker's words count when the reports hold them: the bridge misses too many
-        # (a text's short form is often not the dictionary's word) to refuse on them.
-        out += [f for f in (self._forms(w, bridged) for w in maker(question)) if f]
         return out
+
+    def _maker(self, question: str, bridged: dict[str, list[str]]) -> list[tuple[str, ...]]:
+        # Only words the reports hold count: the bridge misses too many (a text's short
+        # form is often not the dictionary's word) to refuse on a word found nowhere.
+        return [f for f in (self._forms(w, bridged) for w in maker(question)) if f]
 
     def _head(self, question: str) -> tuple[str, ...]:
         words = measured(question) if language(question) == "zh" else []

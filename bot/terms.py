@@ -295,6 +295,20 @@ _MAKER = re.compile(
 _GENERIC_EN = set("business businesses segment segments unit units division company".split())
 
 
+def _asking_words(question: str) -> list[str]:
+    """jieba's words of a question, with a link verb jieba glued to the word before
+    多少 split off again: 买家数是多少 comes out as 买家 / 数是 / 多少."""
+    toks = words_of(question.lower())
+    out: list[str] = []
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if len(t) >= 2 and t[-1] in "是有为" and nxt in _ZH_ASK:
+            out += [t[:-1], t[-1]]
+        else:
+            out.append(t)
+    return out
+
+
 def _zh_content(t: str) -> bool:
     """A word that can name the thing measured (not 的, 有, 同比, 其中, punctuation)."""
     return any(c.isalnum() for c in t) and t not in ZH_STOP | _ZH_LINK | _ZH_NOT_THING
@@ -304,7 +318,7 @@ _ZH_TIME = re.compile(r"[年季月日]|同期|期间|本期|近期|目前|最新
 
 
 def _owner_zh(question: str) -> list[str]:
-    toks = words_of(question.lower())
+    toks = _asking_words(question)
 
     for i, t in enumerate(toks):
         if t not in _ZH_ASK:
@@ -327,7 +341,7 @@ def _owner_zh(question: str) -> list[str]:
 
 
 def _measured_zh(question: str) -> list[str]:
-    toks = words_of(question.lower())
+    toks = _asking_words(question)
 
     words: list[str] = []
     for i, t in enumerate(toks):
@@ -373,7 +387,7 @@ def qualified(question: str) -> list[tuple[str, str]]:
     """
     if not _CJK.search(question):
         return []
-    toks = words_of(question.lower())
+    toks = _asking_words(question)
     pairs: list[tuple[str, str]] = []
     for i, t in enumerate(toks):
         if t not in _ZH_ASK and t != "谁":  # 星辰的创始人是谁: whose founder
@@ -481,6 +495,8 @@ FINANCE = {
     "spend": ["支出", "开支", "消耗"],
     "costs": ["成本", "费用"],
     "marketing": ["营销"],
+    "brand": ["品牌"],
+    "brands": ["品牌"],
     "advertising": ["广告"],
     "advertisers": ["广告主"],
     "users": ["用户"],

@@ -149,3 +149,10 @@ def test_what_was_a_figure_names_the_thing_measured():
     assert measured("What was Acme's net profit margin in H1?") == ["net", "profit", "margin"]
     assert measured("What was the average daily spend on ads in June?") == ["spend"]
     assert measured("What is the name of the drama?") == []  # not a figure
+
+
+def test_a_word_jieba_glues_to_a_link_verb_is_split_off():
+    from bot.terms import measured
+
+    # jieba cuts 买家数是多少 as 买家 / 数是 / 多少: the head is 买家, not 数是.
+    assert measured("电商二季度月活跃买家数是多少?")[0] == "买家"
