@@ -246,6 +246,32 @@ def qualified_otherwise(query: Query, text: str) -> bool:
     return False
 
 
+_TOTAL = re.compile(r"\b(?:total|overall|entire|whole)\b|整体|全部|总体")
+
+
+def a_part_for_the_total(query: Query, text: str) -> bool:
+    """Whether ``text`` gives the measured thing only for parts (羽毛球用品GMV) when the
+    question asks for its total ("total GMV"): each place it is named, a word of the
+    reports that the question does not use stands before it."""
+    if not _TOTAL.search(query.own.lower()):
+        return False
+    low = text.lower()
+    asked = set(query.keywords)
+    for forms in [query.head, *query.measured]:
+        for form in forms:
+            places = [m.start() for m in re.finditer(re.escape(form), low)]
+            if places and all(
+                any(
+                    low[p - n : p] in query.vocabulary and low[p - n : p] not in asked
+                    for n in (2, 3)
+                    if p >= n
+                )
+                for p in places
+            ):
+                return True
+    return False
+
+
 def coverage(query: Query, text: str) -> float:
     """Weighted share of the question's words that ``text`` contains (0..1).
 
@@ -355,6 +381,7 @@ class ExtractiveAnswerer:
                 )
                 and about_measured(query, hit.sentence.text)
                 and not qualified_otherwise(query, hit.sentence.text)
+                and not a_part_for_the_total(query, hit.sentence.text)
                 and (not query.maker or any(f in near for fs in query.maker for f in fs))
             )
 

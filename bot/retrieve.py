@@ -28,6 +28,7 @@ import numpy as np
 from bot.terms import (
     Bridge,
     content_terms,
+    in_dictionary,
     language,
     lemmas,
     maker,
@@ -291,7 +292,14 @@ class Retriever:
 
     def _head(self, question: str) -> tuple[str, ...]:
         words = measured(question) if language(question) == "zh" else []
-        return (words[0], *self._synonyms(words[0])) if words else ()
+        if not words:
+            return ()
+        head = words[0]
+        # jieba cuts unknown text into pieces (总营收 -> 总营 / 收): a piece that neither
+        # its dictionary nor the reports know as a word is no head to insist on.
+        if head not in self.sentences.df and not in_dictionary(head):
+            return ()
+        return (head, *self._synonyms(head))
 
     def _measured(self, question: str, bridged: dict[str, list[str]]) -> list[tuple[str, ...]]:
         out = []

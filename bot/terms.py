@@ -126,6 +126,11 @@ def words_of(text: str) -> list[str]:
         return [t for t in _jieba().lcut(text) if t.strip()]
 
 
+def in_dictionary(word: str) -> bool:
+    """Whether jieba's dictionary has ``word`` as a word (not only as a prefix)."""
+    return bool(_jieba().dt.FREQ.get(word))
+
+
 def content_terms(question: str, search: bool = True) -> list[str]:
     """Meaningful words of a question, in order, without repeats.
 
@@ -371,8 +376,13 @@ def _measured_zh(question: str) -> list[str]:
                 break
             j -= 1
         words.extend(run)
-    # One character (数, 量) is too loose to tell one measured thing from another.
-    return [w for w in dict.fromkeys(words) if len(w) >= 2 or not _CJK.match(w)]
+    # One character (数, 量) is too loose to tell one measured thing from another, and a
+    # time (上半年) says when, not what.
+    return [
+        w
+        for w in dict.fromkeys(words)
+        if (len(w) >= 2 or not _CJK.match(w)) and not _ZH_TIME.search(w)
+    ]
 
 
 # Nouns that stand in for a name (公司的营收: the company's revenue) and so qualify nothing.

@@ -259,3 +259,28 @@ def test_a_margin_or_share_is_a_level_not_a_growth_rate():
     assert holds("level", "毛利率已由去年同期的50.2%增至55.3%")
     assert holds("level", "月活跃用户渗透率创新高至18.9%")
     assert not holds("level", "营收603.8亿元,同比增长14%")
+
+
+def test_a_breakdown_does_not_answer_a_question_about_the_total():
+    from bot.answer import a_part_for_the_total
+
+    parts = "快手电商羽毛球用品GMV同比增长超130%、网球装备GMV同比增长超100%。"
+    q = Query(
+        text="",
+        lang="en",
+        terms=["gmv"],
+        own="How much did total GMV grow?",
+        measured=[("gmv",)],
+        vocabulary={"用品", "装备"},
+    )
+    assert a_part_for_the_total(q, parts)
+    assert not a_part_for_the_total(q, "全年GMV同比增长20%。")
+    q = Query(
+        text="",
+        lang="en",
+        terms=["gmv"],
+        own="How much did GMV grow?",
+        measured=[("gmv",)],
+        vocabulary={"用品", "装备"},
+    )
+    assert not a_part_for_the_total(q, parts)  # not asked for the total

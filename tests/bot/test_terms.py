@@ -156,3 +156,9 @@ def test_a_word_jieba_glues_to_a_link_verb_is_split_off():
 
     # jieba cuts 买家数是多少 as 买家 / 数是 / 多少: the head is 买家, not 数是.
     assert measured("电商二季度月活跃买家数是多少?")[0] == "买家"
+
+
+def test_times_are_not_the_thing_measured():
+    from bot.terms import measured
+
+    assert measured("公司今年上半年的净利润是多少?") == ["净利润"]
