@@ -1,6 +1,6 @@
 """``python -m ui``: serve the web UI (the same as ``reportbot ui``).
 
-    python -m ui --host 127.0.0.1 --port 7860 --auth user:password
+python -m ui --host 127.0.0.1 --port 7860 --auth user:password
 """
 
 from __future__ import annotations
@@ -10,13 +10,23 @@ import argparse
 
 def _args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ui", description="Serve the reportbot web UI.")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1; 0.0.0.0 serves the network)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; 0.0.0.0 serves the network)",
+    )
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    parser.add_argument("--auth", metavar="USER:PASSWORD", default=None,
-                        help="require this login (default: env REPORTBOT_UI_AUTH, else none)")
-    parser.add_argument("--share", action="store_true",
-                        help="also create a public gradio.live link (needs internet)")
+    parser.add_argument(
+        "--auth",
+        metavar="USER:PASSWORD",
+        default=None,
+        help="require this login (default: env REPORTBOT_UI_AUTH, else none)",
+    )
+    parser.add_argument(
+        "--share",
+        action="store_true",
+        help="also create a public gradio.live link (needs internet)",
+    )
     return parser.parse_args(argv)
 
 

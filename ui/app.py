@@ -50,8 +50,16 @@ THEME = gr.themes.Default(
     primary_hue="indigo",
     neutral_hue="slate",
     # System fonts only: a Google font would be fetched from the internet.
-    font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Noto Sans CJK SC",
-          "PingFang SC", "Microsoft YaHei", "sans-serif"],
+    font=[
+        "system-ui",
+        "-apple-system",
+        "Segoe UI",
+        "Roboto",
+        "Noto Sans CJK SC",
+        "PingFang SC",
+        "Microsoft YaHei",
+        "sans-serif",
+    ],
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
 )
 
@@ -105,9 +113,7 @@ def _default_mode() -> str:
     return "llm" if get_library().settings.llm_base_url else "extractive"
 
 
-def respond(
-    message: str, chat: list, turns: list, scope: list[str] | None, use_llm: bool = False
-):
+def respond(message: str, chat: list, turns: list, scope: list[str] | None, use_llm: bool = False):
     """Stream the answer to ``message`` into the chat; then show its sources.
 
     ``turns`` holds the earlier ``(question, answer text)`` pairs, passed to ``ask()``
@@ -140,8 +146,12 @@ def respond(
         reply["content"] = fmt.error_html(str(exc))
         yield gr.skip(), chat, turns, fmt.sources_html(None, {})
         return
-    show = partial(fmt.answer_html, answered=answer.answered, citations=answer.citations,
-                   language=answer.language)
+    show = partial(
+        fmt.answer_html,
+        answered=answer.answered,
+        citations=answer.citations,
+        language=answer.language,
+    )
     for prefix in [] if streamed else _pieces(answer.text):
         reply["content"] = show(prefix, streaming=True)
         yield gr.skip(), chat, turns, gr.skip()
@@ -328,9 +338,7 @@ def api_ask(
 
 def api_reports() -> list[dict]:
     """The indexed reports: name, sha256, chars, sentences, chunks."""
-    return [
-        {k: v for k, v in asdict(r).items() if k != "path"} for r in list_reports()
-    ]
+    return [{k: v for k, v in asdict(r).items() if k != "path"} for r in list_reports()]
 
 
 def api_report_text(name: str) -> str:
@@ -386,33 +394,47 @@ def build_app() -> gr.Blocks:
                 )
                 with gr.Row():
                     scope = gr.Dropdown(
-                        choices=names, value=names, multiselect=True, scale=4,
-                        label="Reports to ask about", elem_id="rb-scope",
+                        choices=names,
+                        value=names,
+                        multiselect=True,
+                        scale=4,
+                        label="Reports to ask about",
+                        elem_id="rb-scope",
                     )
                     clear = gr.Button("New chat", variant="secondary", scale=1, min_width=100)
                 # Offered (and on) only when REPORTBOT_LLM_BASE_URL names a model server.
                 has_llm = _default_mode() == "llm"
                 use_llm = gr.Checkbox(
-                    value=has_llm, visible=has_llm, elem_id="rb-llm",
+                    value=has_llm,
+                    visible=has_llm,
+                    elem_id="rb-llm",
                     label="LLM answer (checked against the quotes; falls back to them)",
                 )
                 example_set = gr.Dataset(
-                    components=[msg], samples=[[q] for q in examples],
-                    label="Examples · 示例问题", samples_per_page=len(examples) or 1,
+                    components=[msg],
+                    samples=[[q] for q in examples],
+                    label="Examples · 示例问题",
+                    samples_per_page=len(examples) or 1,
                     elem_id="rb-examples",
                 )
             with gr.Column(scale=2, min_width=340):
                 gr.HTML('<h2 class="rb-panel-title">Sources · 出处</h2>')
                 sources = gr.HTML(
-                    fmt.sources_html(None, {}), elem_id="rb-sources", container=True,
+                    fmt.sources_html(None, {}),
+                    elem_id="rb-sources",
+                    container=True,
                 )
-        with gr.Accordion("Your reports: upload .txt, .md, .pdf, .docx or .html", open=False,
-                          elem_id="rb-upload"):
+        with gr.Accordion(
+            "Your reports: upload .txt, .md, .pdf, .docx or .html", open=False, elem_id="rb-upload"
+        ):
             with gr.Row():
                 with gr.Column(scale=3):
                     files = gr.File(
-                        file_count="multiple", file_types=sorted(LOADERS),
-                        label="Upload reports", elem_id="rb-files", height=140,
+                        file_count="multiple",
+                        file_types=sorted(LOADERS),
+                        label="Upload reports",
+                        elem_id="rb-files",
+                        height=140,
                     )
                     notes = gr.HTML("", elem_id="rb-notices")
                 with gr.Column(scale=2):
