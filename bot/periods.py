@@ -1,5 +1,6 @@
 """Time periods named in a question and in its evidence: years, halves, quarters, months,
-and the base of a change (year on year, or on the period before).
+the base of a change (year on year, or on the period before) and what a figure is counted
+per (a day, a month).
 
 A question about "Q3" answered by a sentence about the second quarter is a near miss,
 not an answer. :func:`conflict` finds such cases: the question names a period of some
@@ -83,6 +84,10 @@ _PATTERNS: list[tuple[str, re.Pattern, callable]] = [
         ),
         lambda m: "p",
     ),
+    # What a figure is counted per: a day's average is not a month's.
+    ("per", re.compile(r"日均|日活|每日|每天|\bdaily\b|\bper day\b|\bdau\b", re.I), lambda m: "d"),
+    ("per", re.compile(r"周均|每周|\bweekly\b|\bper week\b", re.I), lambda m: "w"),
+    ("per", re.compile(r"月均|月活|每月|\bmonthly\b|\bper month\b|\bmau\b", re.I), lambda m: "m"),
     ("month", re.compile(r"(?<![\d.])(1[0-2]|[1-9])月"), lambda m: m.group(1)),
     (
         "month",
@@ -135,8 +140,9 @@ def conflict(asked: dict[str, set[str]], evidence: list[str]) -> bool:
     span.
     """
     for kind, wanted in asked.items():
-        # The base of a change is said with its figure: only the sentence itself counts.
-        for text in evidence[:1] if kind == "basis" else evidence:
+        # The base of a change, and what a figure is counted per, are said with the
+        # figure: only the sentence itself counts.
+        for text in evidence[:1] if kind in ("basis", "per") else evidence:
             named = periods(text).get(kind)
             if named:
                 if not named & wanted:

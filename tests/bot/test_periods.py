@@ -64,3 +64,10 @@ def test_the_base_of_a_change_is_read_from_the_sentence_only():
     assert conflict(
         asked("What was the year-on-year growth of daily paying users?"), [sentence, near]
     )
+
+
+def test_a_daily_figure_is_not_a_monthly_one():
+    monthly = "2024年第二季度,电商月活跃买家数同比增长14.1%至1.31亿。"
+    assert conflict(asked("How many daily active users did it have in Q2?"), [monthly, monthly])
+    assert not conflict(asked("How many monthly active buyers did it have?"), [monthly, monthly])
+    assert not conflict(asked("日均动销商品数环比增长了多少?"), ["日均动销商品数环比增长33%。"])
