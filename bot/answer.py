@@ -231,11 +231,7 @@ def qualified_otherwise(query: Query, text: str) -> bool:
         # word of the reports.
         before = [words[i - 1] for i in range(1, len(words)) if words[i] == word]
         for m in re.finditer(re.escape(word), low):
-            before += [
-                low[m.start() - n : m.start()]
-                for n in {2, 3, len(qualifier)}
-                if m.start() >= n and low[m.start() - n : m.start()] in query.vocabulary
-            ]
+            before += _report_words_before(low, m.start(), {2, 3, len(qualifier)}, query)
         before = [b for b in before if len(b) >= 2 and b not in ZH_STOP and not _DATE.search(b)]
         if qualifier not in low and any(b != qualifier for b in before):
             return True
@@ -261,15 +257,16 @@ def a_part_for_the_total(query: Query, text: str) -> bool:
         for form in forms:
             places = [m.start() for m in re.finditer(re.escape(form), low)]
             if places and all(
-                any(
-                    low[p - n : p] in query.vocabulary and low[p - n : p] not in asked
-                    for n in (2, 3)
-                    if p >= n
-                )
-                for p in places
+                set(_report_words_before(low, p, (2, 3), query)) - asked for p in places
             ):
                 return True
     return False
+
+
+def _report_words_before(low: str, at: int, lengths, query: Query) -> list[str]:
+    """The characters just before ``at`` that form a word of the reports, for each of
+    ``lengths`` (jieba's own cut may run across a word boundary there)."""
+    return [low[at - n : at] for n in lengths if at >= n and low[at - n : at] in query.vocabulary]
 
 
 def coverage(query: Query, text: str) -> float:

@@ -238,24 +238,25 @@ class Retriever:
             else:
                 weight = 0.35 * idf(word)  # a name or term we cannot check
             units.append((ways, weight))
-        names = [n for n in proper_nouns(own or text) if n in self.sentences.df]
-        named = self.bridge.names(own or text, bridged)
+        asked = own or text  # the checks read the user's own words
+        names = [n for n in proper_nouns(asked) if n in self.sentences.df]
+        thing = measured(asked)
         return Query(
             text=text,
             lang=lang,
             terms=content_terms(text),
             bridged=bridged,
             units=units,
-            own=own or text,
-            names=names + named,
-            measured=self._measured(own or text, bridged),
-            head=self._head(own or text),
+            own=asked,
+            names=names + self.bridge.names(asked, bridged),
+            measured=self._judged(thing, bridged),
+            head=self._head(thing) if language(asked) == "zh" else (),
             vocabulary=self.sentences.df.keys(),
-            owner=self._owner(own or text, bridged),
-            maker=self._maker(own or text, bridged),
+            owner=self._judged(owner(asked), bridged),
+            maker=self._maker(asked, bridged),
             qualified=[
                 (a, b)
-                for a, b in qualified(own or text)
+                for a, b in qualified(asked)
                 if a in self.sentences.df and b in self.sentences.df
             ],
         )
@@ -271,27 +272,13 @@ class Retriever:
         own = [f for f in (word, *lemmas(word)) if self.sentences.starting(f)]
         return tuple(own) + tuple(w for w in zh if w in self.sentences.df)
 
-    def _owner(self, question: str, bridged: dict[str, list[str]]) -> list[tuple[str, ...]]:
-        """Forms of each word of what the thing is for or of; () for a word that
-        translates, yet no report contains; words we cannot judge are left out."""
-        out = []
-        for word in owner(question):
-            if language(word) == "zh":
-                if word in self.sentences.df:
-                    out.append((word, *self._synonyms(word)))
-                continue
-            forms = self._forms(word, bridged)
-            if forms or self.bridge.known(word):
-                out.append(forms)
-        return out
-
     def _maker(self, question: str, bridged: dict[str, list[str]]) -> list[tuple[str, ...]]:
         # Only words the reports hold count: the bridge misses too many (a text's short
         # form is often not the dictionary's word) to refuse on a word found nowhere.
         return [f for f in (self._forms(w, bridged) for w in maker(question)) if f]
 
-    def _head(self, question: str) -> tuple[str, ...]:
-        words = measured(question) if language(question) == "zh" else []
+    def _head(self, words: list[str]) -> tuple[str, ...]:
+        """The measured thing's head word (first of ``words``) and its synonyms."""
         if not words:
             return ()
         head = words[0]
@@ -301,13 +288,17 @@ class Retriever:
             return ()
         return (head, *self._synonyms(head))
 
-    def _measured(self, question: str, bridged: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    def _judged(self, words: list[str], bridged: dict[str, list[str]]) -> list[tuple[str, ...]]:
+        """The forms the reports hold of each word (a thing measured, or its owner); ()
+        for an English word that translates, yet no report contains. Words we cannot
+        judge (a Chinese word the tokens do not hold, an unknown English one) are left
+        out."""
         out = []
-        for word in measured(question):
+        for word in words:
             if language(word) == "zh":
                 if word in self.sentences.df:
                     out.append((word, *self._synonyms(word)))
-                continue  # a Chinese word the tokens do not hold: cannot judge
+                continue
             forms = self._forms(word, bridged)
             if forms or self.bridge.known(word):
                 out.append(forms)

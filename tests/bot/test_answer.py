@@ -12,6 +12,16 @@ def hit(start, end, dense, before=""):
     return Hit(rec, None, score=0.05, dense=dense, chunk_dense=0.0, keyword=1.0, before=before)
 
 
+def two_sentences(first, second):
+    """Hits for two adjacent sentences of one report, equally close to the question."""
+    text, cut = first + second, len(first)
+    recs = [
+        Record("a", "sentence", "r.txt", 0, cut, first, "c"),
+        Record("b", "sentence", "r.txt", cut, len(text), second, "c"),
+    ]
+    return [Hit(r, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0) for r in recs]
+
+
 def query(text, units, lang="zh"):
     return Query(text=text, lang=lang, terms=[u[0][0] for u in units], units=units)
 
@@ -127,13 +137,7 @@ def test_a_close_sentence_that_answers_is_chosen_over_a_better_match_that_cannot
 
 
 def test_an_acronym_the_question_names_must_be_in_the_quoted_evidence():
-    text = "羽毛球用品GMV同比增长超130%。买家数同比增长14.1%。"
-    cut = text.index("买家")
-    recs = [
-        Record("a", "sentence", "r.txt", 0, cut, text[:cut], "c"),
-        Record("b", "sentence", "r.txt", cut, len(text), text[cut:], "c"),
-    ]
-    hits = [Hit(r, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0) for r in recs]
+    hits = two_sentences("羽毛球用品GMV同比增长超130%。", "买家数同比增长14.1%。")
     units = [(("gmv",), 3.0), (("growth", "增长"), 1.0)]
     q = Query(text="How fast did GMV grow?", lang="en", terms=["gmv"], units=units, names=["gmv"])
     assert ExtractiveAnswerer().answer(q, hits).citations[0].quote.startswith("羽毛球用品GMV")
@@ -142,13 +146,7 @@ def test_an_acronym_the_question_names_must_be_in_the_quoted_evidence():
 
 
 def test_a_count_of_another_thing_does_not_answer_how_many_of_this_one():
-    text = "发卡的搜索量环比增长1269%。拖鞋的订单量环比增长1627%。"
-    cut = text.index("拖鞋")
-    recs = [
-        Record("a", "sentence", "r.txt", 0, cut, text[:cut], "c"),
-        Record("b", "sentence", "r.txt", cut, len(text), text[cut:], "c"),
-    ]
-    hits = [Hit(r, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0) for r in recs]
+    hits = two_sentences("发卡的搜索量环比增长1269%。", "拖鞋的订单量环比增长1627%。")
     units = [(("orders", "订单"), 3.0), (("clip", "发卡"), 3.0)]
 
     def ask(measured):
