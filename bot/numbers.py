@@ -165,8 +165,10 @@ _PER_SHARE_AFTER = re.compile(
     r"\s*(?:(?:per|a|/)\s*(?:basic\s+|diluted\s+)?(?:ordinary\s+|class\s+[ab]\s+)?"
     r"(?:share|ads|adr)s?\b|/股|每股)"
 )
-_PER_SHARE_BEFORE = re.compile(r"每股|per\s+(?:basic\s+|diluted\s+)?(?:ordinary\s+)?share|\beps\b")
-_CLAUSE_END = re.compile(r"[,;:。;!?\n]|\.\s")
+_PER_SHARE_BEFORE = re.compile(
+    r"每股|per\s+(?:basic\s+|diluted\s+)?(?:ordinary\s+)?(?:share|ads|adr)|\beps\b"
+)
+_CLAUSE_END = re.compile(r"[,，;；:。!?\n]|\.\s")
 _CN_COUNTER = re.compile(
     r"[多余]?(个月|平方米|平方公里|公里|公斤|千克|小时|分钟|[个人家次款项名位座台辆件种份所间条只张"
     r"部户单笔架艘栋套枚颗本篇首场届批块吨天周岁年城国股])"
@@ -223,6 +225,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern]] = [
             r"|1[3-9]\d{9})(?![\d.])"
         ),
     ),
+    ("date", re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\b\.?)?(?![\d:])")),
     (
         "date",
         re.compile(
@@ -586,9 +589,12 @@ def _read_context(r: _Raw, text: str, f: str) -> None:
             m = _EN_COUNTER.match(f, pos)
             if m and m.group(1) not in _EN_NOT_COUNTER and m.group(1) not in _EN_SCALE:
                 r.counter = m.group(1)
-    # A negative figure in a table: (12.3)
+    # A negative figure in a table: (12.3); "(US$1.2 billion)" is an aside, not a sign.
     if (
         r.start > 0
+        and not r.currency
+        and not r.unit
+        and r.scale == 1.0
         and f[r.start - 1] == "("
         and f[pos : pos + 1] == ")"
         and r.value > 0
@@ -619,42 +625,34 @@ def _figure_kind(r: _Raw, text: str, f: str) -> str:
         return "amount"
     if r.unit:
         return "rate"
-    plain = r.scale == 1.0 and not r.counter and r.decimals == 0 and not r.separators
     digits = r.digits
-    if (
-        r.scale == 1.0
-        and not r.separators
-        and r.decimals == 0
-        and len(digits) == 4
-        and 1900 <= r.value <= 2099
-        and (not r.counter or r.counter == "年" or not re.match(r"[\u4e00-\u9fff]", r.counter))
-    ):
-        if r.counter == "年" or not r.counter or not _CN_COUNTER.fullmatch(r.counter):
-            r.counter = ""
-            return "year"
-    if (
-        plain
-        and digits
-        and (len(digits) >= 7 or len(digits) == 6 or (digits[0] == "0" and len(digits) >= 4))
-    ):
+    # Only a bare integer (no scale, decimals or separators; no Chinese classifier but 年)
+    # can be a year, a code or part of a name.
+    cn_counter = bool(r.counter) and not r.counter.isascii() and r.counter != "年"
+    if not digits or r.scale != 1.0 or r.decimals or r.separators or cn_counter:
+        return "count"
+    if len(digits) == 4 and 1900 <= r.value <= 2099:
+        r.counter = ""
+        return "year"
+    if not r.counter and (len(digits) >= 6 or (digits[0] == "0" and len(digits) >= 4)):
         return "code"
-    if r.start > 0 and digits:
-        glued = _LATIN_BEFORE.search(text, max(0, r.start - 30), r.start)
-        if glued and not f[glued.start() : r.start].startswith(("rmb", "usd", "hkd", "cny")):
-            return "name"
-    if plain and digits and re.match(r"[a-z]", f[r.end : r.end + 1]):
+    glued = _LATIN_BEFORE.search(text, max(0, r.start - 30), r.start)
+    if glued:
+        r.counter = ""
+        return "name"  # GPT-4, A100
+    if re.match(r"[a-z]", f[r.end : r.end + 1]):
         m = _MEASURE.match(f, r.end)
         if m:
             r.counter = m.group(0)
             r.end = m.end()
             return "count"
         return "name"  # 5G, 3D
-    if plain and digits:
-        m = _CAP_WORD_BEFORE.search(text, max(0, r.start - 30), r.start)
-        if m and m.group(1) not in _CAP_NOT_NAME and not _CURRENCY_WORDS.get(m.group(1).lower()):
-            return "name"  # Model 3, Aurora 5
-        if f[r.start - 1 : r.start] == "(" and f[r.end : r.end + 1] == ")" and r.value < 100:
-            return "ordinal"  # a list marker: (2)
+    m = _CAP_WORD_BEFORE.search(text, max(0, r.start - 30), r.start)
+    if m and m.group(1) not in _CAP_NOT_NAME and not _CURRENCY_WORDS.get(m.group(1).lower()):
+        r.counter = ""
+        return "name"  # Model 3, iPhone 15 Pro
+    if f[r.start - 1 : r.start] == "(" and f[r.end : r.end + 1] == ")" and r.value < 100:
+        return "ordinal"  # a list marker: (2)
     return "count"
 
 

@@ -78,6 +78,19 @@ def test_per_share_amounts_say_so(text, span):
     assert q.per_share and q.kind == "amount" and q.text == span
 
 
+def test_an_amount_in_brackets_is_an_aside_not_a_negative():
+    text = (
+        "Revenues were RMB86.2 billion (US$11.9 billion). Net income per ADS was RMB4.35 (US$0.60)."
+    )
+    found = [(q.text, q.value, q.per_share) for q in quantities(text)]
+    assert found == [
+        ("RMB86.2 billion", 8.62e10, False),
+        ("US$11.9 billion", 1.19e10, False),
+        ("RMB4.35", 4.35, True),
+        ("US$0.60", 0.6, True),
+    ]
+
+
 def test_a_total_is_not_per_share():
     assert not one("净利润0.35亿元").per_share
 
@@ -153,6 +166,9 @@ NOT_FIGURES = [
     ("第一", "ordinal"),
     ("3rd", "ordinal"),
     ("No. 1", "ordinal"),
+    ("(2) 营业收入", "ordinal"),
+    ("10:30 am", "date"),
+    ("iPhone 15 Pro", "name"),
 ]
 
 
