@@ -7,8 +7,8 @@ are not figures are still returned, marked by kind, so that no caller mistakes t
 one: years ("year"), dates and period names such as Q2, 1H24, 第二季度, 1-6月 ("date"),
 digits inside names such as GPT-4, 5G, Model 3, 北斗7号 ("name"), stock codes, phone
 numbers and long digit runs ("code"), and ordinals such as 第3, 3rd, (2) ("ordinal").
-For these the value is the number as written (a date: yyyymmdd with 0 for a part not
-written) and carries no unit.
+For these the value is the first number written (a year: the year, FY25 -> 2025) and
+carries no unit; :mod:`bot.periods` reads dates and periods as date ranges.
 
 The text is read through :func:`bot.normalize.fold`, so full-width digits, ％ and
 traditional characters (億, 萬, 幣) need no rules of their own, and spans index the
@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.normalize import fold
 
@@ -330,8 +330,14 @@ def quantities(text: str, scale: float | None = None) -> list[Quantity]:
     >>> [(q.value, q.unit, q.currency, q.kind) for q in quantities("收入12.5億元,增長40％")]
     [(1250000000.0, '', 'CNY', 'amount'), (40.0, '%', '', 'rate')]
     """
+    return list(_quantities(text, scale))
+
+
+@lru_cache(maxsize=4096)
+def _quantities(text: str, scale: float | None) -> tuple[Quantity, ...]:
+    # Cached: the answer step reads the same sentences again (lead_text, checks).
     if not text:
-        return []
+        return ()
     # A full-width comma separates clauses, never thousands: keep it out of numbers.
     f = fold(text.replace("，", "\0")).replace("\0", "，")
     taken = [False] * (len(f) + 1)
@@ -373,19 +379,15 @@ def quantities(text: str, scale: float | None = None) -> list[Quantity]:
                 tolerance=r.tolerance * r.scale if r.kind in FIGURES else 0.5,
             )
         )
-    return result
+    return tuple(result)
 
 
 def _not_figure(kind: str, m: re.Match) -> _Raw:
-    s = m.group(0)
-    if kind == "date":
-        value = _date_value(s)
-    else:
-        numbers = _written_numbers(s)
-        value = numbers[0] if numbers else 0.0
-        if kind == "year":
-            year = next((n for n in numbers if 1900 <= n < 2100), None)
-            value = year if year else 2000.0 + value % 100  # FY25
+    numbers = _written_numbers(m.group(0))
+    value = numbers[0] if numbers else 0.0
+    if kind == "year":
+        year = next((n for n in numbers if 1900 <= n < 2100), None)
+        value = year if year else 2000.0 + value % 100  # FY25
     return _Raw(m.start(), m.end(), value, 0, 0.5, kind=kind)
 
 
@@ -397,39 +399,6 @@ def _written_numbers(s: str) -> list[float]:
         if v is not None:
             out.append(v)
     return out
-
-
-_MONTH_NUMBER = {
-    name: i + 1 for i, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())
-}
-
-
-def _date_value(s: str) -> float:
-    """yyyymmdd with 0 for a part not written; 0 for a period name (Q2, 上半年)."""
-    iso = re.search(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})", s)
-    if iso:
-        return float(int(iso.group(1)) * 10000 + int(iso.group(2)) * 100 + int(iso.group(3)))
-    dmy = re.search(r"(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})", s)
-    if dmy:
-        return float(int(dmy.group(3)) * 10000 + int(dmy.group(2)) * 100 + int(dmy.group(1)))
-    year = month = day = 0
-    y = re.search(r"(?:19|20)\d{2}|[〇零一二三四五六七八九]{4}(?=\s*年)", s)
-    if y:
-        year = int(_written_numbers(y.group(0))[0])
-        s = s[: y.start()] + " " + s[y.end() :]
-    cn = re.search(
-        r"([〇零一二三四五六七八九十\d]+)\s*月(?:份)?(?:\s*([〇零一二三四五六七八九十\d]+)\s*[日号])?",
-        s,
-    )
-    en = re.search(r"[a-z]{3}", s)
-    if cn:
-        month = int(_written_numbers(cn.group(1))[0])
-        day = int(_written_numbers(cn.group(2))[0]) if cn.group(2) else 0
-    elif en and en.group(0) in _MONTH_NUMBER and "month" not in s:
-        month = _MONTH_NUMBER[en.group(0)]
-        d = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", s)
-        day = int(d.group(1)) if d else 0
-    return float(year * 10000 + month * 100 + day)
 
 
 def _cores(f: str, taken: list[bool]):
@@ -507,7 +476,10 @@ def _cn_core(f: str, m: re.Match, taken: list[bool]) -> _Raw | None:
     value = _cn_value(("一" + s) if implicit_one else s)
     if value is None:
         return None
-    raw = _Raw(start, end, float(value), 0, _trailing_tolerance(value))
+    fraction = re.search(r"点([^万亿]*)", s)
+    raw = _Raw(
+        start, end, value, len(fraction.group(1)) if fraction else 0, _trailing_tolerance(value)
+    )
     if prefix_pct:
         raw.start -= 3
         raw.unit = "%"

@@ -27,6 +27,7 @@ import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from bot.normalize import fold
 from bot.numbers import quantities
@@ -56,6 +57,8 @@ class Period:
     text, start_char, end_char: the words that name it, and where.
     first, last: (month, day) of the first and last day, also when the year is unknown.
     bare: a year named alone (2024, 去年): any span within it answers it.
+    base: named as the base of a comparison (去年同期, "the same period last year"): the
+        text's figures are not about it.
     """
 
     start: date | None
@@ -68,6 +71,7 @@ class Period:
     first: tuple[int, int] = (1, 1)
     last: tuple[int, int] = (12, 31)
     bare: bool = False
+    base: bool = False
 
     @property
     def year(self) -> int | None:
@@ -254,6 +258,12 @@ def find_periods(
     """
     if fiscal_year_end_month is not None and not 1 <= fiscal_year_end_month <= 12:
         raise ValueError(f"fiscal_year_end_month must be 1-12, not {fiscal_year_end_month}")
+    return list(_find_periods(text, default_year, fiscal_year_end_month))
+
+
+@lru_cache(maxsize=4096)
+def _find_periods(text: str, default_year: int | None, fiscal_year_end_month: int | None):
+    # Cached: the same evidence is checked against several questions and candidates.
     f = fold(text)
     taken = [False] * (len(f) + 1)
     found: list[Period] = []
@@ -280,7 +290,7 @@ def find_periods(
                 replace(p, text=q.text, start_char=q.start, end_char=q.end, bare=not fiscal)
             )
     found.sort(key=lambda p: p.start_char)
-    return found
+    return tuple(found)
 
 
 def _read(
@@ -305,6 +315,7 @@ def _read(
             end=_shift(anchor.end, -1),
             start_char=start,
             end_char=end,
+            base=True,
         )
     if how == "ended":
         y = _year_of(g.get("y"))
@@ -557,7 +568,7 @@ def conflict_ranges(
     if not asked:
         return False
     for text in evidence:
-        named = find_periods(text, default_year, fiscal_year_end_month)
+        named = [p for p in find_periods(text, default_year, fiscal_year_end_month) if not p.base]
         if named:
             return not any(_answers(e, a) for a in asked for e in named)
     return False
@@ -603,6 +614,8 @@ def periods(text: str) -> dict[str, set[str]]:
     """
     found: dict[str, set[str]] = {}
     for p in find_periods(text):
+        if p.base:
+            continue
         if p.year is not None:
             found.setdefault("year", set()).add(str(p.year))
         if p.kind in ("quarter", "half"):
