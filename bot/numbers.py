@@ -669,14 +669,22 @@ def lead_text(q: Quantity, source_text: str) -> str:
         return source_text[start:end]
     start, end = spans[i]
     f = fold(source_text)
-    # Both ends of a range: 10-12%, 10 to 12 million.
-    if i + 1 < len(spans) and _RANGE.fullmatch(f, end, spans[i + 1][0]):
-        if found[spans[i + 1]].kind == found[spans[i]].kind:
-            end = spans[i + 1][1]
-    if i > 0 and _RANGE.fullmatch(f, spans[i - 1][1], start):
-        if found[spans[i - 1]].kind == found[spans[i]].kind:
-            start = spans[i - 1][0]
+    # Both ends of a range whose unit is written once: 10-12%, 10 to 12 million. (In
+    # "10%至12%" each end has its own unit: more likely a change from one to the other.)
+    if i + 1 < len(spans) and _shares_unit(spans[i], spans[i + 1], source_text, f, found):
+        end = spans[i + 1][1]
+    if i > 0 and _shares_unit(spans[i - 1], spans[i], source_text, f, found):
+        start = spans[i - 1][0]
     return source_text[start:end].strip()
+
+
+def _shares_unit(a: tuple[int, int], b: tuple[int, int], text: str, f: str, found) -> bool:
+    return (
+        bool(_RANGE.fullmatch(f, a[1], b[0]))
+        and found[a].kind == found[b].kind
+        and f[a[1] - 1].isdigit()
+        and not f[b[1] - 1].isdigit()
+    )
 
 
 _EN_CURRENCY = {
@@ -715,7 +723,7 @@ def convert(q: Quantity, to_lang: str) -> str:
     if q.unit:
         return _render_unit(q, to_lang)
     if to_lang == "en":
-        scales = [(1e12, " trillion"), (1e9, " billion"), (1e6, " million"), (1e3, " thousand")]
+        scales = [(1e12, " trillion"), (1e9, " billion"), (1e6, " million")]
     else:
         scales = [(1e12, "万亿"), (1e8, "亿"), (1e4, "万")]
     word, size = "", 1.0
@@ -723,7 +731,7 @@ def convert(q: Quantity, to_lang: str) -> str:
         if abs(q.value) >= size_:
             word, size = word_, size_
             break
-    number = _digits(q.value / size, q.tolerance / size)
+    number = _digits(q.value / size, q.tolerance / size, grouped=to_lang == "en")
     if to_lang == "en":
         before, after = _EN_CURRENCY.get(q.currency, ("", ""))
         counter = _EN_COUNTERS.get(q.counter, q.counter if q.counter.isascii() else "")
@@ -753,9 +761,10 @@ def _render_unit(q: Quantity, to_lang: str) -> str:
     }[q.unit]
 
 
-def _digits(value: float, tolerance: float) -> str:
-    """``value`` with as many decimals as its tolerance allows (no more)."""
+def _digits(value: float, tolerance: float, grouped: bool = False) -> str:
+    """``value`` with as many decimals as its tolerance allows (no more); ``grouped``
+    writes thousands separators (1,234)."""
     step = 2 * tolerance
     places = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
-    text = f"{value:.{places}f}"
+    text = f"{value:{',' if grouped else ''}.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -239,6 +239,8 @@ def test_same_compares_values_within_the_written_precision(a, b, expected):
         ("毛利率提升2.5个百分点", 0, "2.5个百分点"),
         ("预计增长10-12%", 0, "10-12%"),
         ("预计增长10-12%", 1, "10-12%"),
+        ("毛利率10%至12%", 0, "10%"),  # each end has its unit: a change, not a range
+        ("from 10 to 12 million users", 0, "10 to 12 million"),
     ],
 )
 def test_lead_text_keeps_the_unit_and_currency(text, nth, lead):
@@ -259,6 +261,8 @@ def test_lead_text_finds_the_figure_in_another_copy_of_the_text():
         ("增长14.1%", "en", "14.1%"),
         ("提升2.5个百分点", "en", "2.5 percentage points"),
         ("增长1.5倍", "en", "1.5 times"),
+        ("门店1,234家", "en", "1,234"),
+        ("1.31亿人", "en", "131 million people"),
         ("US$1.2 billion", "zh", "12亿美元"),
         ("€48.2 million", "zh", "4820万欧元"),
         ("2.5 percentage points", "zh", "2.5个百分点"),
