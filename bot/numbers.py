@@ -448,8 +448,10 @@ def _cn_core(f: str, m: re.Match, taken: list[bool]) -> _Raw | None:
     while s and s[-1] == "点":
         s = s[:-1]
     before = f[max(0, start - 3) : start]
-    if before.endswith(("几", "数", "第", "星期", "周")):
-        return None
+    if before.endswith(("第", "星期", "周")):
+        return None  # an ordinal or a weekday
+    if before.endswith(("几", "数")) and s[0] in "十百千万亿":
+        return None  # 数十家, 几百万: no value
     # 超百万: a scale with no digit before it counts one of it, after words of degree only.
     implicit_one = s[0] in "百千万亿" and bool(_CN_APPROX.search(before))
     if s[0] == "点" or not (implicit_one or _CN_DIGIT.search(s)):
@@ -468,9 +470,8 @@ def _cn_core(f: str, m: re.Match, taken: list[bool]) -> _Raw | None:
         or s[-1] in "万亿"
     ):
         return None
-    if s in ("一", "两") and not (prefix_pct or re.match(r"[倍成次]|个?百分点|元", after)):
-        if s == "一":
-            return None
+    if s == "一" and not (prefix_pct or re.match(r"[倍成次]|个?百分点|元", after)):
+        return None  # 一个, 一家: an article more often than a count
     if re.match(r"成不变|次性|[一二三四五六七八九十]", after):
         return None
     value = _cn_value(("一" + s) if implicit_one else s)

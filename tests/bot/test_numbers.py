@@ -41,6 +41,7 @@ FIGURES = [
     ("三点五亿元", 3.5e8, "", "CNY", "amount", "三点五亿元"),
     ("用户超百万", 1e6, "", "", "count", "百万"),
     ("提价两次", 2.0, "", "", "count", "两次"),
+    ("员工人数三千人", 3000.0, "", "", "count", "三千人"),
     ("下降两个百分点", 2.0, "pp", "", "rate", "两个百分点"),
     # signs as written: a table's (12.3) is negative, 下降 is not
     ("(12.3)", -12.3, "", "", "count", "(12.3)"),
@@ -190,6 +191,9 @@ def test_numbers_that_are_not_figures_are_marked(text, kind):
         "一成不变",
         "千万不要",
         "一次性收入",
+        "数十家门店",
+        "几百万用户",
+        "周三开会",
         "you may ask",
     ],
 )
