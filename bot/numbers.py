@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -293,7 +294,7 @@ _EN_NUM = re.compile(
 )
 _MEASURE = re.compile(r"(?:km|kg|kwh|mwh|gwh|twh|kw|mw|gw|gb|tb|mb|ghz|mhz|nm|sqm|m2|m3)(?![a-z])")
 _RANGE = re.compile(r"\s*(?:-|–|—|~|～|至|到|to)\s*")
-_LATIN_BEFORE = re.compile(r"[A-Za-z][A-Za-z]*-?$")
+_LATIN_BEFORE = re.compile(r"[a-z]+-?$")
 # A product-like word before a number: Model 3, iPhone 15 (not an acronym: GMV 500).
 _CAP_WORD_BEFORE = re.compile(r"\b([A-Z][a-z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]*)\s+$")
 _CAP_NOT_NAME = set(
@@ -600,7 +601,7 @@ def _figure_kind(r: _Raw, text: str, f: str) -> str:
         return "rate"
     digits = r.digits
     # Only a bare integer (no scale, decimals or separators; no Chinese classifier but 年)
-    # can be a year, a code or part of a name.
+    # can be a year, a code or part of a name: 2024 stores is a year, 2024家 a count.
     cn_counter = bool(r.counter) and not r.counter.isascii() and r.counter != "年"
     if not digits or r.scale != 1.0 or r.decimals or r.separators or cn_counter:
         return "count"
@@ -609,7 +610,7 @@ def _figure_kind(r: _Raw, text: str, f: str) -> str:
         return "year"
     if not r.counter and (len(digits) >= 6 or (digits[0] == "0" and len(digits) >= 4)):
         return "code"
-    glued = _LATIN_BEFORE.search(text, max(0, r.start - 30), r.start)
+    glued = _LATIN_BEFORE.search(f, max(0, r.start - 30), r.start)
     if glued:
         r.counter = ""
         return "name"  # GPT-4, A100
@@ -620,7 +621,8 @@ def _figure_kind(r: _Raw, text: str, f: str) -> str:
             r.end = m.end()
             return "count"
         return "name"  # 5G, 3D
-    m = _CAP_WORD_BEFORE.search(text, max(0, r.start - 30), r.start)
+    # Case is lost in the folded text: read the original, full-width letters made plain.
+    m = _CAP_WORD_BEFORE.search(unicodedata.normalize("NFKC", text[max(0, r.start - 30) : r.start]))
     if m and m.group(1) not in _CAP_NOT_NAME and not _CURRENCY_WORDS.get(m.group(1).lower()):
         r.counter = ""
         return "name"  # Model 3, iPhone 15 Pro

@@ -170,6 +170,8 @@ NOT_FIGURES = [
     ("(2) 营业收入", "ordinal"),
     ("10:30 am", "date"),
     ("iPhone 15 Pro", "name"),
+    ("ｉＰｈｏｎｅ １５", "name"),
+    ("ＧＰＴ-４", "name"),
 ]
 
 
