@@ -27,7 +27,7 @@ import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from bot.normalize import fold
 from bot.numbers import quantities
@@ -293,116 +293,140 @@ def _find_periods(text: str, default_year: int | None, fiscal_year_end_month: in
     return tuple(found)
 
 
-def _read(
-    how: str, m: re.Match, f: str, found: list[Period], default_year, fy_end
-) -> Period | None:
-    """One match as a Period (text is filled in by the caller)."""
-    g = m.groupdict()
+def _read(how: str, m: re.Match, f: str, found: list[Period], default_year, fy_end):
+    """One match as a Period (text is filled in by the caller), or None."""
+    return _READERS[how](m.groupdict(), m, f, found, default_year, fy_end)
+
+
+def _read_relative(g, m, f, found, default_year, fy_end):
+    if default_year is None:
+        return None
+    p = _year(default_year + _RELATIVE[m.group(0)], 12, "year", False)
+    return replace(p, start_char=m.start(), end_char=m.end(), bare=True)
+
+
+def _read_same(g, m, f, found, default_year, fy_end):
+    before = [p for p in found if p.end_char <= m.start() and p.kind != "day"]
+    if not before:
+        return None  # 同期 with nothing named before it: no span to shift
+    anchor = max(before, key=lambda p: p.end_char)
+    return replace(
+        anchor,
+        start=_shift(anchor.start, -1),
+        end=_shift(anchor.end, -1),
+        start_char=m.start(),
+        end_char=m.end(),
+        base=True,
+    )
+
+
+def _read_ended(g, m, f, found, default_year, fy_end):
+    month = _month_of(g.get("m"), g.get("mon") or g.get("mon2"))
+    day = _num(g.get("d") or g.get("d2"))
+    if not month or not day:
+        return None
+    unit, n = g.get("unit") or "", g.get("n")
+    if n:
+        months = 12 if n == "十二" else _SPAN_MONTHS.get(n) or int(n)
+    else:
+        months = 3 if unit == "quarter" else 6 if unit.startswith("half") else 12
+    kind = {3: "quarter", 6: "half", 9: "nine_months", 12: "year"}.get(months, "month")
+    return _months_back(_year_of(g.get("y")), month, day, months, kind, m.start(), m.end())
+
+
+def _read_months(g, m, f, found, default_year, fy_end):
+    m1 = _month_of(g.get("m1"), g.get("mon1"))
+    m2 = _month_of(g.get("m2"), g.get("mon2"))
+    if not m1 or not m2 or m2 < m1:
+        return None
+    n = m2 - m1 + 1
+    if m1 == 1 and n in (9, 12):
+        kind = "nine_months" if n == 9 else "year"
+    elif n == 6 and m1 in (1, 7):
+        kind = "half"
+    elif n == 3 and m1 in (1, 4, 7, 10):
+        kind = "quarter"
+    else:
+        kind = "month"
+    return _span(_year_of(g.get("y")), m1, n, kind, False, m.start(), m.end())
+
+
+def _read_from_january(months: int, kind: str):
+    def read(g, m, f, found, default_year, fy_end):
+        y, start, end = _attach_year(f, m.start(), m.end(), default_year)
+        return _span(y, 1, months, kind, False, start, end)
+
+    return read
+
+
+def _read_part(g, m, f, found, default_year, fy_end, size: int):
+    """A quarter (``size`` 3) or a half (6), of a calendar or fiscal year."""
+    if g.get("mon"):
+        n = _MONTHS.index(g["mon"]) // 3 + 1  # the June quarter
+    elif g.get("zh"):
+        n = 1 if g["zh"] == "上" else 2
+    elif g.get("ord"):
+        n = _ORD[g["ord"]]
+    else:
+        part = g.get("q") or g.get("q2") or g.get("h") or g.get("h2")
+        n = int(part) if part.isdigit() else _CN[part]
     start, end = m.start(), m.end()
-    if how == "relative":
-        if default_year is None:
-            return None
-        p = _year(default_year + _RELATIVE[m.group(0)], 12, "year", False)
-        return replace(p, start_char=start, end_char=end, bare=True)
-    if how == "same":
-        before = [p for p in found if p.end_char <= start and p.kind != "day"]
-        if not before:
-            return None
-        anchor = max(before, key=lambda p: p.end_char)
-        return replace(
-            anchor,
-            start=_shift(anchor.start, -1),
-            end=_shift(anchor.end, -1),
-            start_char=start,
-            end_char=end,
-            base=True,
-        )
-    if how == "ended":
-        y = _year_of(g.get("y"))
-        month = _month_of(g.get("m"), g.get("mon") or g.get("mon2"))
-        day = _num(g.get("d") or g.get("d2"))
-        if not month or not day:
-            return None
-        unit, n = g.get("unit") or "", g.get("n")
-        if n:
-            months = 12 if n == "十二" else _SPAN_MONTHS.get(n) or int(n)
-        else:
-            months = 3 if unit == "quarter" else 6 if unit.startswith("half") else 12
-        kind = {3: "quarter", 6: "half", 9: "nine_months", 12: "year"}.get(months, "month")
-        return _months_back(y, month, day, months, kind, start, end)
-    if how == "months":
-        y = _year_of(g.get("y"))
-        m1 = _month_of(g.get("m1"), g.get("mon1"))
-        m2 = _month_of(g.get("m2"), g.get("mon2"))
-        if not m1 or not m2 or m2 < m1:
-            return None
-        n = m2 - m1 + 1
-        if m1 == 1 and n == 9:
-            kind = "nine_months"
-        elif m1 == 1 and n == 12:
-            kind = "year"
-        elif n == 6 and m1 in (1, 7):
-            kind = "half"
-        elif n == 3 and m1 in (1, 4, 7, 10):
-            kind = "quarter"
-        else:
-            kind = "month"
-        return _span(y, m1, n, kind, False, start, end)
-    if how == "nine":
-        y, start, end = _attach_year(f, start, end, None)
-        return _span(y, 1, 9, "nine_months", False, start, end)
-    if how == "ytd":
-        y, start, end = _attach_year(f, start, end, None)
-        return _span(y, 1, 12, "ytd", False, start, end)
-    if how in ("quarter", "half"):
-        size = 3 if how == "quarter" else 6
-        if g.get("mon"):
-            n = _MONTHS.index(g["mon"]) // 3 + 1
-        elif g.get("zh"):
-            n = 1 if g["zh"] == "上" else 2
-        elif g.get("ord"):
-            n = _ORD[g["ord"]]
-        else:
-            part = g.get("q") or g.get("q2") or g.get("h") or g.get("h2")
-            n = int(part) if part.isdigit() else _CN[part]
-        fiscal = bool(g.get("fy"))
-        y = _year_of(g.get("fyy") or g.get("y4") or g.get("y2"))
-        if y is None:
-            y, start, end = _attach_year(f, start, end, default_year)
-            fiscal = fiscal or (y is not None and bool(re.search("fiscal|财年", f[start:end])))
-        first = _fiscal_first_month(fy_end) if fiscal else 1
-        offset = first - 1 + size * (n - 1)
-        if y is not None and fiscal and fy_end != 12:
-            y -= 1  # a fiscal year starts in the calendar year before the one it is named by
-        return _span(y, offset + 1, size, how, fiscal, start, end)
-    if how == "fiscal":
-        y = _year_of(g.get("fyy"))
-        if y is None:
-            y = _year_of(g.get("y2")) if g.get("y2") else _year_of(g.get("y"))
-        p = _year(y, fy_end, "fiscal_year", True)
-        return replace(p, start_char=start, end_char=end)
-    if how == "whole":
-        y = _year_of(g.get("y") or g.get("y2"))
-        if y is None and m.group(0).startswith("本"):
-            y = default_year
-        elif y is None:
-            y, start, end = _attach_year(f, start, end, default_year)
-        p = _year(y, 12, "year", False)
-        return replace(p, start_char=start, end_char=end)
-    if how == "day":
-        y = _year_of(g.get("y"))
-        month = _month_of(g.get("m"), g.get("mon") or g.get("mon2"))
-        day = _num(g.get("d") or g.get("d2"))
-        if not month or not day or day > 31:
-            return None
-        return _span(y, month, 1, "day", False, start, end, day=day)
-    if how == "month":
-        y = _year_of(g.get("y"))
-        month = _month_of(g.get("m"), g.get("mon"))
-        if not month:
-            return None
-        return _span(y, month, 1, "month", False, start, end)
-    raise ValueError(f"unknown period reading {how!r}")
+    fiscal = bool(g.get("fy"))
+    y = _year_of(g.get("fyy") or g.get("y4") or g.get("y2"))
+    if y is None:
+        y, start, end = _attach_year(f, start, end, default_year)
+        fiscal = fiscal or (y is not None and bool(re.search("fiscal|财年", f[start:end])))
+    first = fy_end % 12 + 1 if fiscal else 1
+    if y is not None and fiscal and fy_end != 12:
+        y -= 1  # a fiscal year starts in the calendar year before the one it is named by
+    kind = "quarter" if size == 3 else "half"
+    return _span(y, first + size * (n - 1), size, kind, fiscal, start, end)
+
+
+def _read_fiscal(g, m, f, found, default_year, fy_end):
+    y = _year_of(g.get("fyy") or g.get("y2") or g.get("y"))
+    return replace(_year(y, fy_end, "fiscal_year", True), start_char=m.start(), end_char=m.end())
+
+
+def _read_whole(g, m, f, found, default_year, fy_end):
+    start, end = m.start(), m.end()
+    y = _year_of(g.get("y") or g.get("y2"))
+    if y is None and m.group(0).startswith("本"):
+        y = default_year  # 本年度
+    elif y is None:
+        y, start, end = _attach_year(f, start, end, default_year)
+    return replace(_year(y, 12, "year", False), start_char=start, end_char=end)
+
+
+def _read_day(g, m, f, found, default_year, fy_end):
+    month = _month_of(g.get("m"), g.get("mon") or g.get("mon2"))
+    day = _num(g.get("d") or g.get("d2"))
+    if not month or not day or day > 31:
+        return None
+    return _span(_year_of(g.get("y")), month, 1, "day", False, m.start(), m.end(), day=day)
+
+
+def _read_month(g, m, f, found, default_year, fy_end):
+    month = _month_of(g.get("m"), g.get("mon"))
+    if not month:
+        return None
+    return _span(_year_of(g.get("y")), month, 1, "month", False, m.start(), m.end())
+
+
+_READERS = {
+    "relative": _read_relative,
+    "same": _read_same,
+    "ended": _read_ended,
+    "months": _read_months,
+    "nine": _read_from_january(9, "nine_months"),
+    "ytd": _read_from_january(12, "ytd"),
+    "quarter": partial(_read_part, size=3),
+    "half": partial(_read_part, size=6),
+    "fiscal": _read_fiscal,
+    "whole": _read_whole,
+    "day": _read_day,
+    "month": _read_month,
+}
 
 
 def _attach_year(f: str, start: int, end: int, default_year) -> tuple[int | None, int, int]:
@@ -445,10 +469,6 @@ def _month_of(number: str | None, name: str | None) -> int | None:
         return next(i + 1 for i, full in enumerate(_MONTHS) if full.startswith(prefix))
     n = _num(number)
     return n if n and 1 <= n <= 12 else None
-
-
-def _fiscal_first_month(fy_end: int) -> int:
-    return fy_end % 12 + 1
 
 
 def _shift(d: date | None, years: int) -> date | None:

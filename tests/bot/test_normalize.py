@@ -74,3 +74,11 @@ def test_conversions_between_scripts_work_by_phrase():
 )
 def test_script_tells_which_chinese_script_a_text_uses(text, expected):
     assert script(text) == expected
+
+
+def test_the_examples_in_the_docstrings_hold():
+    import doctest
+
+    import bot.normalize
+
+    assert doctest.testmod(bot.normalize).failed == 0

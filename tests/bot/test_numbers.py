@@ -290,3 +290,11 @@ def test_every_span_is_a_slice_of_the_input():
     )
     for q in quantities(text):
         assert text[q.start : q.end] == q.text
+
+
+def test_the_examples_in_the_docstrings_hold():
+    import doctest
+
+    import bot.numbers
+
+    assert doctest.testmod(bot.numbers).failed == 0

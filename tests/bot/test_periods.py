@@ -285,3 +285,11 @@ def test_bases_and_what_a_figure_is_counted_per():
     assert bases("營收同比增長") == {"y"}  # traditional script too
     assert counted_per("日均订单量") == {"d"} and counted_per("monthly active users") == {"m"}
     assert counted_per("收入增长") == set()
+
+
+def test_the_examples_in_the_docstrings_hold():
+    import doctest
+
+    import bot.periods
+
+    assert doctest.testmod(bot.periods).failed == 0
