@@ -188,7 +188,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         "whole",
         re.compile(
             rf"(?:(?P<y>{_YEAR}|{_CN_YEAR})\s*年度|全年(?:度)?|本年度|\bfull[- ]year\b|"
-            rf"\bwhole year\b|\bannual\b|年度)(?:\s+(?:of\s+)?(?P<y2>{_YEAR})(?!\d))?"
+            rf"\bwhole year\b|\bannual\b|(?<!半)年度)(?:\s+(?:of\s+)?(?P<y2>{_YEAR})(?!\d))?"
         ),
     ),
     ("day", re.compile(_ZH_DATE)),

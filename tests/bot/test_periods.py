@@ -213,7 +213,7 @@ def test_the_same_period_last_year_is_the_span_before_a_year_earlier():
 
 @pytest.mark.parametrize(
     "text",
-    ["营收2024亿元", "you may ask", "一季一会的四季", "增长12%至6.5亿元", "统一"],
+    ["营收2024亿元", "you may ask", "一季一会的四季", "增长12%至6.5亿元", "统一", "半年度报告"],
 )
 def test_text_naming_no_period_gives_none(text):
     assert find_periods(text) == []
