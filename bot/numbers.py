@@ -331,6 +331,8 @@ def quantities(text: str, scale: float | None = None) -> list[Quantity]:
     >>> [(q.value, q.unit, q.currency, q.kind) for q in quantities("收入12.5億元,增長40％")]
     [(1250000000.0, '', 'CNY', 'amount'), (40.0, '%', '', 'rate')]
     """
+    if scale is not None and not scale > 0:
+        raise ValueError(f"scale must be a positive number such as 1e6, not {scale!r}")
     return list(_quantities(text, scale))
 
 
@@ -352,7 +354,7 @@ def _quantities(text: str, scale: float | None) -> tuple[Quantity, ...]:
             out.append(_not_figure(kind, m))
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())
     for raw in _cores(f, taken):
-        _read_context(raw, text, f)
+        _read_context(raw, f)
         if any(taken[raw.start : raw.end]):
             continue
         taken[raw.start : raw.end] = [True] * (raw.end - raw.start)
@@ -517,7 +519,7 @@ def _trailing_tolerance(value: float) -> float:
     return place / 2
 
 
-def _read_context(r: _Raw, text: str, f: str) -> None:
+def _read_context(r: _Raw, f: str) -> None:
     """Widen a number to its currency, scale, unit, per-share phrase and classifier."""
     pos = r.end
     m = _SCALE.match(f, pos)
@@ -674,14 +676,15 @@ def lead_text(q: Quantity, source_text: str) -> str:
     f = fold(source_text)
     # Both ends of a range whose unit is written once: 10-12%, 10 to 12 million. (In
     # "10%至12%" each end has its own unit: more likely a change from one to the other.)
-    if i + 1 < len(spans) and _shares_unit(spans[i], spans[i + 1], source_text, f, found):
+    if i + 1 < len(spans) and _shares_unit(spans[i], spans[i + 1], f, found):
         end = spans[i + 1][1]
-    if i > 0 and _shares_unit(spans[i - 1], spans[i], source_text, f, found):
+    if i > 0 and _shares_unit(spans[i - 1], spans[i], f, found):
         start = spans[i - 1][0]
     return source_text[start:end].strip()
 
 
-def _shares_unit(a: tuple[int, int], b: tuple[int, int], text: str, f: str, found) -> bool:
+def _shares_unit(a: tuple[int, int], b: tuple[int, int], f: str, found) -> bool:
+    """A range whose unit is written once, after its second end."""
     return (
         bool(_RANGE.fullmatch(f, a[1], b[0]))
         and found[a].kind == found[b].kind

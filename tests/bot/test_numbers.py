@@ -175,6 +175,11 @@ NOT_FIGURES = [
 ]
 
 
+def test_a_scale_hint_must_be_positive():
+    with pytest.raises(ValueError, match="scale must be a positive number"):
+        quantities("3,456.7", scale=0)
+
+
 @pytest.mark.parametrize("text, kind", NOT_FIGURES)
 def test_numbers_that_are_not_figures_are_marked(text, kind):
     found = quantities(text)
