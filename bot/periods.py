@@ -112,6 +112,17 @@ _EN_DATE = (
 )
 _SPAN_MONTHS = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "三": 3, "六": 6, "九": 9}
 
+
+def _short_part(letter: str, numbers: str) -> re.Pattern:
+    """Q2, 2Q24, Q2 2024, Q2'24, Q2 FY25 (or H1, 1H24, ...): a two-digit year only glued
+    to the part or after FY, so "Q2 12 stores" is not the second quarter of 2012."""
+    return re.compile(
+        rf"(?<![a-z0-9])(?:{letter}(?P<n>[{numbers}])|(?P<n2>[{numbers}]){letter})"
+        rf"(?:\s*'?(?P<fy>fy)\s*'?(?P<fyy>\d{{4}}|\d{{2}})(?!\d)|\s*(?P<y4>{_YEAR})(?!\d)"
+        rf"|'?(?P<y2>\d{{2}})(?!\d))?(?![\da-z])"
+    )
+
+
 # (how to read it, pattern); earlier patterns claim their span first.
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     # Six months ended June 30, 2024 / 截至2024年6月30日止六个月 / year ended ...
@@ -154,24 +165,12 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(r"前三(?:个)?季度|first (?:three quarters|nine months)|(?:9m|9m\s*fy)(?=\d|\b)"),
     ),
     # Quarters: Q2, 2Q24, Q2 2024, Q2 FY25, 第二季度, 二季度, 第2季, second quarter, June quarter
-    (
-        "quarter",
-        re.compile(
-            r"(?<![a-z0-9])(?:q(?P<q>[1-4])|(?P<q2>[1-4])q)(?:\s*'?(?P<fy>fy)\s*'?(?P<fyy>\d{4}|\d{2})(?!\d)"
-            rf"|\s*(?P<y4>{_YEAR})(?!\d)|'?(?P<y2>\d{{2}})(?!\d))?(?![\da-z])"
-        ),
-    ),
-    ("quarter", re.compile(r"第(?P<q>[一二三四1-4])\s*季(?:度)?|(?P<q2>[一二三四1-4])\s*季度")),
+    ("quarter", _short_part("q", "1-4")),
+    ("quarter", re.compile(r"第(?P<n>[一二三四1-4])\s*季(?:度)?|(?P<n2>[一二三四1-4])\s*季度")),
     ("quarter", re.compile(r"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter")),
     ("quarter", re.compile(r"\b(?P<mon>march|june|september|december)[- ]quarter")),
     # Halves: H1, 1H24, H1 FY25, 上半年, first half
-    (
-        "half",
-        re.compile(
-            r"(?<![a-z0-9])(?:h(?P<h>[12])|(?P<h2>[12])h)(?:\s*'?(?P<fy>fy)\s*'?(?P<fyy>\d{4}|\d{2})(?!\d)"
-            rf"|\s*(?P<y4>{_YEAR})(?!\d)|'?(?P<y2>\d{{2}})(?!\d))?(?![\da-z])"
-        ),
-    ),
+    ("half", _short_part("h", "12")),
     ("half", re.compile(r"(?P<zh>[上下])半年(?:度)?")),
     ("half", re.compile(r"\b(?P<ord>first|second|1st|2nd)[- ]half")),
     ("ytd", re.compile(r"\byear[- ]to[- ]date\b|\bytd\b|年初至今")),
@@ -368,7 +367,7 @@ def _read_part(g, m, f, found, default_year, fy_end, size: int):
     elif g.get("ord"):
         n = _ORD[g["ord"]]
     else:
-        part = g.get("q") or g.get("q2") or g.get("h") or g.get("h2")
+        part = g.get("n") or g.get("n2")
         n = int(part) if part.isdigit() else _CN[part]
     start, end = m.start(), m.end()
     fiscal = bool(g.get("fy"))

@@ -105,6 +105,7 @@ SPANS = [
     ("Q2", "quarter", (4, 1), (6, 30)),
     ("2Q24", "quarter", date(2024, 4, 1), date(2024, 6, 30)),
     ("Q2 2024", "quarter", date(2024, 4, 1), date(2024, 6, 30)),
+    ("Q2 12 stores", "quarter", (4, 1), (6, 30)),  # 12 is not a year here
     ("2024年Q2", "quarter", date(2024, 4, 1), date(2024, 6, 30)),
     ("第2季", "quarter", (4, 1), (6, 30)),
     ("第二季度", "quarter", (4, 1), (6, 30)),
