@@ -17,8 +17,13 @@ takes about 0.3 s to import).
 
 Deliberately not done: words for numbers beyond small cardinals in English ("a dozen",
 "hundreds of"), approximate Chinese amounts (数百万, 几十家) which have no value, the sign
-of a change said in words (下降 12% keeps 12: the sign written is the sign read), and
-units of measure beyond a counter (5 km is a count of 5 with counter "km").
+of a change said in words (下降 12% keeps 12: the sign written is the sign read), units
+of measure beyond a counter (5 km is a count of 5 with counter "km"), fractions (2/3 is
+two counts) and other dollars (S$, A$ read as US dollars). A bare 4-digit number from
+1900 to 2099 is a year unless a scale, unit, currency or Chinese classifier follows
+(2024亿元, 2024家); a bracketed number is negative only as a table writes it: no
+currency, scale or unit, and a decimal point, a separator or three digits ((12.3),
+(1,234); "(2)" is a list marker).
 """
 
 from __future__ import annotations
