@@ -20,9 +20,23 @@ from index.errors import ReportBotError
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    """NFKC, lower case, no whitespace, no thousands separators, simplified characters
+    (so 12.5億 and 12.5亿 are the same answer)."""
+    from bot.normalize import to_simplified
+
+    text = to_simplified(unicodedata.normalize("NFKC", text)).lower()
     text = re.sub(r"\s+", "", text)
     return re.sub(r"(?<=\d),(?=\d{3})", "", text)
+
+
+# The answer's lead is what it says before quoting the report (see bot.answer).
+_QUOTES_START = re.compile(r"(?:^|\n)\s*(?:From the report:|依据报告原文:)")
+
+
+def lead(text: str) -> str:
+    """The part of an answer before its quotes: where the figure or name must be."""
+    m = _QUOTES_START.search(text)
+    return text[: m.start()] if m else text
 
 
 @dataclass
@@ -35,7 +49,21 @@ class Item:
     history: list = field(default_factory=list)
     answers: list = field(default_factory=list)
     match: str = "any"
-    evidence: str = ""
+    evidence: str | list = ""
+    # The multi-report suite (eval/suite/README.md): which report, which round, and
+    # what round 2's kinds are scored on.
+    report: str = ""
+    round: int = 0
+    script: str = ""
+    near_miss: str = ""
+    yes: bool | None = None
+    value: float | None = None
+    unit: str = ""
+    facts: list = field(default_factory=list)
+
+    @property
+    def evidences(self) -> list[str]:
+        return [self.evidence] if isinstance(self.evidence, str) else list(self.evidence)
 
 
 @dataclass
@@ -54,6 +82,10 @@ class Outcome:
     quote_lengths: list[int]
     seconds: float
     text: str
+    report: str = ""
+    round: int = 0
+    coverage: float = 0.0  # a summary: share of the key facts it covers
+    form: str = ""
 
 
 def load_items(path: str | Path) -> list[Item]:
@@ -74,28 +106,65 @@ def load_items(path: str | Path) -> list[Item]:
     return items
 
 
-def score_item(item: Item, answer, texts: dict[str, str], seconds: float) -> Outcome:
-    shown = normalise(answer.text)
+def _right(item: Item, answer) -> tuple[bool, float]:
+    """Whether an answered answerable item is right, and for a summary the share of its
+    key facts covered. Figures and names must be in the lead (before the quotes)."""
+    shown = normalise(lead(answer.text))
+    if item.kind == "summary":
+        whole = normalise(answer.text)
+        facts = [normalise(f) for f in item.facts]
+        share = sum(f in whole for f in facts) / len(facts) if facts else 0.0
+        return share >= 0.5, share
+    if item.kind == "yesno" and item.yes is not None:
+        said = _yes_no(lead(answer.text))
+        return said is not None and said == item.yes, 0.0
+    if item.kind == "compute" and item.value is not None:
+        from bot.numbers import quantities
+
+        got = [q.value for q in quantities(lead(answer.text)) if q.kind in ("amount", "rate")]
+        tol = max(abs(item.value) * 0.01, 0.051)
+        return any(abs(abs(v) - abs(item.value)) <= tol for v in got), 0.0
     wanted = [normalise(a) for a in item.answers]
     test = all if item.match == "all" else any
-    answer_ok = bool(
-        item.answerable and answer.answered and wanted and test(w in shown for w in wanted)
-    )
+    return bool(wanted and test(w in shown for w in wanted)), 0.0
+
+
+_YES = re.compile(r"^\W*(yes|是的?|对|有|确实)", re.I)
+_NO = re.compile(r"^\W*(no\b|否|不是|没有|并未|未)", re.I)
+
+
+def _yes_no(text: str) -> bool | None:
+    if _NO.search(text):
+        return False
+    if _YES.search(text):
+        return True
+    return None
+
+
+def score_item(item: Item, answer, texts: dict[str, str], seconds: float) -> Outcome:
+    answer_ok, share = _right(item, answer) if item.answerable and answer.answered else (False, 0.0)
     cite_ok = hit1 = hit3 = False
-    if item.answerable and item.evidence:
-        ev = item.evidence
-        for c in answer.citations:
-            doc = texts.get(c.source, "")
-            at = doc.find(ev)
-            overlaps = at >= 0 and c.start < at + len(ev) and at < c.end
-            if ev in c.quote or overlaps:
-                cite_ok = True
+    evidence = [e for e in item.evidences if e]
+    if item.answerable and evidence:
+
+        def cited(ev: str) -> bool:
+            for c in answer.citations:
+                doc = texts.get(c.source, "")
+                at = doc.find(ev)
+                if ev in c.quote or (at >= 0 and c.start < at + len(ev) and at < c.end):
+                    return True
+            return False
+
+        # A computed answer must cite every figure it uses; otherwise one piece will do.
+        cite_ok = (all if item.kind == "compute" else any)(cited(ev) for ev in evidence)
         chunks = []
         for h in answer.hits:
             if h.chunk and h.chunk.id not in [c.id for c in chunks]:
                 chunks.append(h.chunk)
-        hit1 = any(ev in c.text for c in chunks[:1])
-        hit3 = any(ev in c.text for c in chunks[:3])
+        hit1 = any(ev in c.text for c in chunks[:1] for ev in evidence)
+        hit3 = any(ev in c.text for c in chunks[:3] for ev in evidence)
+    elif item.answerable and item.kind == "summary":
+        cite_ok = bool(answer.citations)
     exact = all(texts.get(c.source, "")[c.start : c.end] == c.quote for c in answer.citations)
     return Outcome(
         id=item.id,
@@ -112,16 +181,20 @@ def score_item(item: Item, answer, texts: dict[str, str], seconds: float) -> Out
         quote_lengths=[len(c.quote) for c in answer.citations],
         seconds=seconds,
         text=answer.text,
+        report=item.report,
+        round=item.round,
+        coverage=share,
     )
 
 
 def run(items: list[Item], ask, texts: dict[str, str], reports=None) -> list[Outcome]:
     """Ask every question (after one warm-up call) and score it."""
-    ask(items[0].question, reports=reports)  # warm: models loaded, caches built
+    ask(items[0].question, reports=[items[0].report] if items[0].report else reports)  # warm
     outcomes = []
     for item in items:
+        scope = [item.report] if item.report else reports  # a question names its report
         t = time.perf_counter()
-        answer = ask(item.question, [tuple(h) for h in item.history], reports=reports)
+        answer = ask(item.question, [tuple(h) for h in item.history], reports=scope)
         outcomes.append(score_item(item, answer, texts, time.perf_counter() - t))
     return outcomes
 
@@ -155,15 +228,19 @@ def summarise(outcomes: list[Outcome]) -> dict:
         "wrongly_refused": sum(not o.answered for o in ans),
         "quotes_exact": all(o.quotes_exact for o in outcomes),
         "median_quote_chars": statistics.median(lengths) if lengths else 0,
+        "summary_coverage": ratio(
+            sum(o.coverage for o in ans if o.kind == "summary") * 1000,
+            sum(o.kind == "summary" for o in ans) * 1000,
+        ),
         "p50_ms": round(_pct(secs, 0.5) * 1000, 1),
         "p95_ms": round(_pct(secs, 0.95) * 1000, 1),
     }
 
 
-def report(outcomes: list[Outcome]) -> dict:
-    """Overall figures plus the same split by language and by kind."""
+def report(outcomes: list[Outcome], keys: tuple[str, ...] = ("lang", "kind")) -> dict:
+    """Overall figures plus the same split by each of ``keys`` (language, kind, ...)."""
     out = {"overall": summarise(outcomes)}
-    for key in ("lang", "kind"):
+    for key in keys:
         for value in sorted({getattr(o, key) for o in outcomes}):
             out[f"{key}={value}"] = summarise([o for o in outcomes if getattr(o, key) == value])
     return out
@@ -185,11 +262,11 @@ COLUMNS = [
 
 
 def table(figures: dict) -> str:
-    head = f"{'':16}" + "".join(f"{c:>10}" for c, _ in COLUMNS)
+    head = f"{'':24}" + "".join(f"{c:>10}" for c, _ in COLUMNS)
     rows = [head]
     for name, fig in figures.items():
         cells = "".join(f"{'-' if fig[k] is None else fig[k]!s:>10}" for _, k in COLUMNS)
-        rows.append(f"{name:16}{cells}")
+        rows.append(f"{name[:24]:24}{cells}")
     return "\n".join(rows)
 
 

@@ -180,23 +180,44 @@ def cmd_eval(args) -> int:
     from bot import ask, evaluate
     from bot.library import get_library
 
-    items = evaluate.load_items(args.file)
+    if bool(args.file) == bool(args.manifest):
+        from index.errors import ReportBotError
+
+        raise ReportBotError("eval takes a question file or --manifest, not both or neither")
     library = get_library()
-    reports = None
-    if args.report:
-        library.index_paths([args.report], None)
-        reports = [Path(args.report).name]
-    else:
-        library.ensure_default()
-    texts = {r.name: library.store.report_text(r.name) for r in library.reports()}
     answers = []
 
     def asked(question, history=None, reports=None):
         answers.append(ask(question, history, reports=reports, mode=_mode(args)))
         return answers[-1]
 
-    outcomes = evaluate.run(items, asked, texts, reports)
-    figures = evaluate.report(outcomes)
+    if args.manifest:
+        from bot import suite
+
+        entries = suite.load_manifest(args.manifest)
+        rounds = {int(r) for r in args.rounds.split(",")} if args.rounds else None
+        bar = _progress("questions")
+        outcomes = suite.run(
+            entries, library, asked, rounds, held_out=not args.shipped, progress=bar
+        )
+        bar.close()
+        figures = evaluate.report(outcomes, ("form", "lang", "kind", "round"))
+    else:
+        items = evaluate.load_items(args.file)
+        reports = None
+        if args.report:
+            library.index_paths([args.report], None)
+            reports = [Path(args.report).name]
+        elif not all(i.report for i in items):
+            # A question file without report names is about the default report: never
+            # silently about every indexed report.
+            from index import default_report_path
+
+            library.ensure_default()
+            reports = [default_report_path().name]
+        texts = {r.name: library.store.report_text(r.name) for r in library.reports()}
+        outcomes = evaluate.run(items, asked, texts, reports)
+        figures = evaluate.report(outcomes)
     print(evaluate.table(figures))
     if args.llm:
         from bot.llm import summary
@@ -246,8 +267,17 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=cmd_reports)
 
     e = sub.add_parser("eval", help="score the bot on a question file (.jsonl)")
-    e.add_argument("file")
+    e.add_argument("file", nargs="?", help="a question file (.jsonl) about one report")
     e.add_argument("--report", help="a report to index and ask about instead of the default")
+    e.add_argument(
+        "--manifest", help="a multi-report suite (eval/suite/manifest.json), held-out scores"
+    )
+    e.add_argument("--rounds", help="with --manifest: only these rounds, e.g. 1 or 1,2")
+    e.add_argument(
+        "--shipped",
+        action="store_true",
+        help="with --manifest: use the shipped scorer instead of fitting it per held-out report",
+    )
     e.add_argument("--json", help="write all figures and outcomes to this file")
     e.add_argument("--llm", action="store_true", help="answer through REPORTBOT_LLM_BASE_URL")
     e.set_defaults(fn=cmd_eval)
