@@ -14,86 +14,55 @@ a retrieved sentence (or a clause range of it).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot import periods
+import numpy as np
+
+from bot import kinds, numbers
+from bot import scorer as scoring
+from bot.analyze import (  # noqa: F401 - the question's kind, as callers knew it here
+    _GROWTH,
+    _LEVEL_ASKED,
+    _RATE,
+    _RATE_ASKED,
+    REPLIES,
+    asks_name,
+    asks_quantity,
+    asks_when,
+    expected,
+)
+from bot.checks import (  # noqa: F401 - the named checks, as callers knew them here
+    _DATE,
+    _NUMBER,
+    a_part_for_the_total,
+    about_measured,
+    coverage,
+    feature_matrix,
+    holds,
+    qualified_otherwise,
+)
+from bot.normalize import fold
 from bot.retrieve import Hit, Query
-from bot.terms import ZH_STOP, is_proper, language, words_of
 
 NOT_FOUND = {
     "zh": "报告中没有找到这个问题的答案。",
     "en": "The report does not contain the answer to this question.",
 }
 FROM_REPORT = {"zh": "依据报告原文:", "en": "From the report:"}
+DOES_NOT_SAY = {
+    "zh": "报告中没有说明这一点。",
+    "en": "The report does not say.",
+}
+LIST_HEADER = {"zh": "报告中提到:", "en": "The report names these:"}
+MAX_ITEMS = 5
 
-_NUMBER = re.compile(
-    r"(?:[约近超逾]|超过|达到?)?"
-    r"(?:\d[\d,]*(?:\.\d+)?|[零一二两三四五六七八九十百千]+(?=[万亿]))"
-    r"(?:\s*(?:%|‰|个百分点|亿元|万元|亿美元|美元|元|亿|万|千|百|倍|家|人次|人|次|个|件|款|单|场|部|名|小时|天|年|月|日|号))*"
-)
-_CJK_NUMBER = re.compile(r"[超近逾约]?[百千万亿]+(?:[万亿])?")
-_QUANTITY_EN = re.compile(
-    r"\b(how (much|many|fast|big|large|high|long)|what (percentage|share|proportion|"
-    r"number|amount|rate|growth|margin)|by how|percent|how .* (grow|rise|increase|fall))\b"
-)
-# "What was the revenue …" asks for a figure too: general measure words of business text.
-_MEASURE_EN = re.compile(
-    r"\bwhat (was|is|were|are|will be)\b.*\b(revenue|revenues|sales|income|profit|profits|"
-    r"earnings|cost|costs|price|spend|spending|budget|value|amount|total|number|count|"
-    r"volume|turnover|valuation|population|growth|increase|decline|rise|drop|change|"
-    r"margin|rate|share|percentage)\b"
-)
-_QUANTITY_ZH = re.compile(
-    r"多少|(?<!哪)几|多大|多高|多快|百分之|比例|增长了|增速|幅度|占比|规模|数量"
-)
-_NAME_EN = re.compile(
-    r"\b(what is the name|what('s| is) .* called|which (app|product|drama|model)|title)\b"
-)
-_NAME_ZH = re.compile(r"叫什么|名字|名称|哪部|什么名")
-_WHEN_EN = re.compile(
-    r"^\s*when\b|\b(when (did|was|were|is|will|does|do|has|had)|what (year|month|date|day|time)|"
-    r"which (year|month|date|day))\b"
-)
-_WHEN_ZH = re.compile(r"哪一?年|哪一?月|哪一?天|什么时候|何时|几月|几号|哪个月|什么时间|日期")
-# A date or a point in time, in either language: 2024年, 6月, 3日, 今年, last year, 2023.
-_DATE = re.compile(
-    r"(?:19|20)\d{2}|\d{1,2}\s*[月日号]|[一二三四五六七八九十]+月|今年|去年|明年|前年|上半年|下半年|"
-    r"季度|年初|年底|年末|月初|月底|近日|近期|日前|同日|当天|\b(january|february|march|april|"
-    r"june|july|august|september|october|november|december|yesterday|today|last year)\b",
-    re.I,
-)
-# What a price or a payment is asked with; and what a sum of money looks like.
-_MONEY_ASKED = re.compile(
-    r"\bhow much (?:did|does|do|has|have|had|will|would)\b.*\b(?:pay|paid|cost|costs|charge|"
-    r"charged|spend|spent|invest|invested)\b|\bhow much money\b|\bwhat (?:is|was|are|were) "
-    r"the (?:[\w-]+ ){0,2}(?:price|cost|fee|fees)\b|"
-    r"多少钱|花了多少|花费了?多少|支付了?多少|付了多少"
-)
-_MONEY = re.compile(r"元|[$¥￥€£]|\b(?:yuan|rmb|usd|hkd|dollars?|euros?)\b", re.I)
-# A count in words: 两次, 三家, three times, twice.
-_COUNTED = re.compile(
-    r"[数几]?[一二两三四五六七八九十百千]+[余多几]?(?:次|个|家|倍|款|项|部|名|种|类|届|场|位|条|大)|"
-    r"\b(?:once|twice|(?:two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
-    r"thousands?|millions?|billions?)\b(?:\s+times)?)",
-    re.I,
-)
-# A figure that is a date (2024年, 6月, 20日) says when, not how much.
-_DATE_FIGURE = re.compile(r"^(?:[约近超逾]|超过|达到?)?\s*\d+\s*(?:年|月|日|号)$")
-# A change: a figure right after a word of rising or falling is how much something grew.
-_CHANGE = re.compile(
-    r"(增长|增加|增|提升|提高|上涨|上升|涨|下降|下跌|减少|降|跌|rose|grew|increased|fell|dropped|"
-    r"up|down)\s*(了|by)?\s*$",
-    re.I,
-)
 _CLAUSE = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”")
 LONG_QUOTE = 110
-# A runner-up this close to the best sentence is quoted too: cheaper than a wrong guess.
-CLOSE = 0.2
-# A sentence that can answer (see ExtractiveAnswerer.answer) this close to a better
-# match that cannot is chosen over it; further down, the question goes unanswered.
-FIT_MARGIN = 0.2
+# A runner-up whose probability is this close to the best one's is quoted too: cheaper
+# than a wrong guess.
+CLOSE = 0.15
 
 
 @dataclass(frozen=True)
@@ -119,288 +88,139 @@ class Answerer(Protocol):
     def answer(self, query: Query, hits: list[Hit]) -> Draft: ...
 
 
-def asks_quantity(question: str) -> bool:
-    q = question.lower()
-    return bool(_QUANTITY_EN.search(q) or _MEASURE_EN.search(q) or _QUANTITY_ZH.search(q))
-
-
-def asks_name(question: str) -> bool:
-    q = question.lower()
-    return bool(_NAME_EN.search(q) or _NAME_ZH.search(q))
-
-
-def asks_when(question: str) -> bool:
-    return bool(_WHEN_EN.search(question.lower()) or _WHEN_ZH.search(question))
-
-
-def expected(question: str) -> str | None:
-    """The kind of answer a question asks for: "time", "rate", "change" (a rate or an
-    amount), "level" (a margin, a share), "money", "amount", "count", or None."""
-    if asks_when(question):
-        return "time"
-    if asks_quantity(question):
-        q = question.lower()
-        if re.search(r"\bhow many times\b(?! (?:more|higher|larger|bigger|greater|as)\b)", q):
-            return "count"  # how often, not a multiple
-        if _LEVEL_ASKED.search(q) and not _GROWTH.search(q):
-            return "level"  # a margin or a share, not how much something grew
-        if _RATE_ASKED.search(q):
-            return "rate"
-        if _RATE.search(q):  # "how much did it lift sales": a rate or an amount
-            return "change"
-        if _MONEY_ASKED.search(q):  # "how much did it pay": a sum of money
-            return "money"
-        # "How much" asks for an amount (money, a volume); "how many", 多少 and 几 may be
-        # answered by a count in words (两次, a dozen).
-        return "amount" if re.search(r"\bhow much\b|\bwhat (was|is|were|are)\b", q) else "count"
-    return None
-
-
-def _figures(text: str, counted: bool = True) -> list[re.Match]:
-    """Amounts, counts and rates in ``text`` (2.5亿, 14%, 两次, three times); dates
-    (2024年, 6月) are not figures."""
-    found = [
-        m
-        for m in _NUMBER.finditer(text)
-        if re.search(r"\d|[百千万亿]", m.group()) and not _DATE_FIGURE.match(m.group().strip())
-    ]
-    spans = [(m.start(), m.end()) for m in found]
-    for m in _COUNTED.finditer(text) if counted else ():
-        if not any(a <= m.start() < b for a, b in spans):
-            found.append(m)
-    return sorted(found, key=lambda m: m.start())
-
-
-def holds(kind: str | None, text: str) -> bool:
-    """Whether ``text`` holds an answer of the ``kind`` asked for (see :func:`expected`):
-    a date for "when", a figure in digits for "how much", any figure for "how many", a
-    rate or a change for "how fast"."""
-    if kind == "time":
-        return bool(_DATE.search(text))
-    if kind == "money":
-        return any(_MONEY.search(text, max(0, m.start() - 2), m.end() + 8) for m in _figures(text))
-    if kind in ("amount", "count", "rate", "change", "level"):
-        found = _figures(text, counted=kind != "amount")
-        if kind == "amount":  # a share (37%) is not an amount (revenue, a price)
-            found = [m for m in found if not re.search(r"%|‰|百分点", m.group())]
-        if kind == "level":  # 18.9%, 由50.2%增至55.3%; not the 14% of 同比增长14%
-            return any(
-                re.search(r"%|‰", m.group())
-                and not _CHANGE.search(text[max(0, m.start() - 6) : m.start()])
-                for m in found
-            )
-        if kind == "rate":
-            return any(
-                re.search(r"%|‰|倍|百分点", m.group())
-                or _CHANGE.search(text[max(0, m.start() - 6) : m.start()])
-                for m in found
-            )
-        return bool(found)
-    return True
-
-
-def about_measured(query: Query, text: str) -> bool:
-    """Whether ``text`` is about the thing the question measures: "how many orders" is
-    not answered by a count of searches. True when the question names no such thing
-    or none the reports could show; False when it is a thing no report mentions."""
-    low = text.lower()
-    if query.head and not any(h in low for h in query.head):
-        return False  # 日活跃用户数 is not answered by 月活跃访客数 and 用户留存率
-    if not query.measured:
-        return True
-    if not any(query.measured):
-        return False  # "how many parameters" where no report mentions parameters
-    return any(form in low for forms in query.measured for form in forms)
-
-
-def qualified_otherwise(query: Query, text: str) -> bool:
-    """Whether ``text`` is about the thing measured with another qualifier: the sales of
-    绿茶饮品 for a question about 红茶饮品的销售额 (红茶 nowhere in the sentence), or
-    orders of mugs for "orders for Jane Doe's teapot" (nothing of her teapot in it)."""
-    low = text.lower()
-    if query.owner and not any(f in low for forms in query.owner for f in forms):
-        return True  # nothing of it here, or (all forms empty) in no report at all
-    if not query.qualified:
-        return False
-    words = words_of(low)
-    for qualifier, word in query.qualified:
-        if _DATE.search(word) or word not in low:
-            continue
-        # What the sentence puts before the word: jieba's word, or (jieba often cuts
-        # across a name and the next word: 星辰线上 -> 星 / 辰线 / 上) the characters that form a
-        # word of the reports.
-        before = [words[i - 1] for i in range(1, len(words)) if words[i] == word]
-        for m in re.finditer(re.escape(word), low):
-            before += _report_words_before(low, m.start(), {2, 3, len(qualifier)}, query)
-        before = [b for b in before if len(b) >= 2 and b not in ZH_STOP and not _DATE.search(b)]
-        if qualifier not in low and any(b != qualifier for b in before):
-            return True
-        # 星辰的创始人 against 蓝海科技创始人: the word belongs to another name, even when
-        # the question's name is elsewhere in the sentence.
-        if qualifier + word not in low and any(b != qualifier and is_proper(b) for b in before):
-            return True
-    return False
-
-
-_TOTAL = re.compile(r"\b(?:total|overall|entire|whole)\b|整体|全部|总体")
-
-
-def a_part_for_the_total(query: Query, text: str) -> bool:
-    """Whether ``text`` gives the measured thing only for parts (羽毛球用品GMV) when the
-    question asks for its total ("total GMV"): each place it is named, a word of the
-    reports that the question does not use stands before it."""
-    if not _TOTAL.search(query.own.lower()):
-        return False
-    low = text.lower()
-    asked = set(query.keywords)
-    for forms in [query.head, *query.measured]:
-        for form in forms:
-            places = [m.start() for m in re.finditer(re.escape(form), low)]
-            if places and all(
-                set(_report_words_before(low, p, (2, 3), query)) - asked for p in places
-            ):
-                return True
-    return False
-
-
-def _report_words_before(low: str, at: int, lengths, query: Query) -> list[str]:
-    """The characters just before ``at`` that form a word of the reports, for each of
-    ``lengths`` (jieba's own cut may run across a word boundary there)."""
-    return [low[at - n : at] for n in lengths if at >= n and low[at - n : at] in query.vocabulary]
-
-
-def coverage(query: Query, text: str) -> float:
-    """Weighted share of the question's words that ``text`` contains (0..1).
-
-    Each word counts with its weight (rarity in the reports) when the text holds one of
-    its forms (for English: the word or a Chinese word it translates to). A Chinese word
-    not found whole earns half credit for the share of its characters found.
-    """
-    low = text.lower()
-    got = total = 0.0
-    for ways, weight in query.units:
-        if any(w in low for w in ways):
-            found = 1.0
-        elif len(ways) == 1 and ways[0] and "\u4e00" <= ways[0][0] <= "\u9fff":
-            found = 0.5 * sum(ch in low for ch in ways[0]) / len(ways[0])
-        else:
-            found = 0.0
-        got += weight * found
-        total += weight
-    return got / total if total else 0.0
-
-
 class ExtractiveAnswerer:
-    """Quote the best sentences; lead with the figure or name the question asks for."""
+    """Quote the sentences the scorer rates best; lead with the figure or name asked for.
 
-    # A candidate's score: cosine to the question, coverage of the question's words (by
-    # the sentence with the one before it, and by its chunk), fused rank, BM25 score, and
-    # a penalty when a figure is asked for and the sentence has none.
-    weights = {
-        "dense": 3.0,
-        "cover": 1.0,
-        "context": 0.2,
-        "fused": 0.3,
-        "keyword": 0.1,
-        "no_figure": 0.3,
-    }
+    Each retrieved sentence gets the named checks of :mod:`bot.checks`; the scorer
+    (:mod:`bot.scorer`, weights learned on labelled reports) turns them into a
+    probability that the sentence answers. Below the scorer's threshold the answer is
+    "not found in the report". Who, why, yes/no, list and compute questions are phrased
+    by :mod:`bot.kinds` from the same ranking.
+    """
 
     def __init__(
-        self, max_citations: int = 2, min_support: float = 0.4, min_support_cross: float = 0.1
+        self,
+        max_citations: int = 2,
+        min_support: float = 0.4,
+        min_support_cross: float = 0.1,
+        scorer: scoring.Scorer | None = None,
     ):
         self.max_citations = max_citations
         self.min_support = min_support
         self.min_support_cross = min_support_cross
+        self._scorer = scorer
+
+    @property
+    def scorer(self) -> scoring.Scorer:
+        return self._scorer or scoring.load()
 
     def rank(self, query: Query, hits: list[Hit]) -> list[tuple[float, float, Hit]]:
-        """(score, coverage, hit) for each candidate, best first."""
+        """(probability, coverage, hit) for each candidate, best first."""
         if not hits:
             return []
-        want_number = asks_quantity(query.text) or (
-            not expected(query.text) and asks_quantity(query.previous)
-        )
-        top = max(h.score for h in hits)
-        ranked = []
-        for h in hits:
-            # "其中,营收X亿元" (of which revenue …) answers through the sentence before it.
-            cov = max(
-                coverage(query, h.sentence.text), 0.9 * coverage(query, h.before + h.sentence.text)
-            )
-            ctx = coverage(query, h.chunk.text) if h.chunk else cov
-            w = self.weights
-            score = (
-                w["dense"] * h.dense
-                + w["cover"] * cov
-                + w["context"] * ctx
-                + w["fused"] * h.score / top
-                + w["keyword"] * h.keyword
-            )
-            if want_number and not _NUMBER.search(h.sentence.text):
-                score -= w["no_figure"]
-            ranked.append((score, cov, h))
-        ranked.sort(key=lambda x: -x[0])
-        return ranked
-
-    def support(self, query: Query, best: tuple[float, float, Hit]) -> float:
-        """How much of the question the best sentence covers, 0..1 (see :func:`coverage`)."""
-        return best[1]
-
-    def threshold(self, query: Query, hit: Hit) -> float:
-        # Across languages, words are matched through a dictionary and many are missed,
-        # so a question in another language than its evidence gets the lower bar.
-        same = language(hit.sentence.text) == query.lang
-        return self.min_support if same else self.min_support_cross
+        X = feature_matrix(query, hits, self.min_support, self.min_support_cross)
+        p = self.scorer.probabilities(X)
+        cover = X[:, 2]
+        order = np.argsort(-p, kind="stable")
+        return [(float(p[i]), float(cover[i]), hits[i]) for i in order]
 
     def answer(self, query: Query, hits: list[Hit]) -> Draft:
+        if query.intent != "question":  # a greeting, thanks, an instruction to the bot
+            return Draft(REPLIES[query.intent][query.lang], False, [], 0.0)
+        lang, form = query.lang, query.form
+        not_found = Draft((DOES_NOT_SAY if form == "yesno" else NOT_FOUND)[lang], False, [], 0.0)
+        if query.absent:  # it names a company, person or product no report in scope does
+            return not_found
         ranked = self.rank(query, hits)
-        if not ranked:
-            return Draft(NOT_FOUND[query.lang], False, [], 0.0)
-        # The best evidence is about another period than the one asked for (Q2 for a
-        # question about Q3): the report does not answer this question.
-        # The answer is the best sentence that could answer: it holds the kind of answer
-        # asked for (a figure for "how much", a date for "when"), it is about the period
-        # asked for (not Q2 for a Q3 question), and it names the names the question
-        # names (not company B's revenue for company A's). A sentence that trails the
-        # best match by far is no answer: then the report does not answer the question.
-        # A follow-up that names no kind ("净利润呢?") asks for what its question did.
-        kind = expected(query.own or query.text) or expected(query.previous)
-        asked = periods.asked(query.own, query.text)
-
-        def answers(hit: Hit) -> bool:
-            evidence = _evidence(hit)
-            near = evidence[1].lower()
-            return (
-                holds(kind, hit.sentence.text if kind != "time" else evidence[1])
-                and not periods.conflict(asked, evidence)
-                and all(
-                    any(way in near for way in (name, *query.bridged.get(name, ())))
-                    for name in query.names
-                )
-                and about_measured(query, hit.sentence.text)
-                and not qualified_otherwise(query, hit.sentence.text)
-                and not a_part_for_the_total(query, hit.sentence.text)
-                and (not query.maker or any(f in near for fs in query.maker for f in fs))
-            )
-
-        # Only sentences that could be chosen or quoted beside the chosen one are checked.
-        floor = ranked[0][0] - FIT_MARGIN - CLOSE
-        fits = [c for c in ranked if c[0] >= floor and answers(c[2])]
-        if not fits or fits[0][0] < ranked[0][0] - FIT_MARGIN:
-            return Draft(NOT_FOUND[query.lang], False, [], ranked[0][1])
-        ranked = fits
-        support = self.support(query, ranked[0])
-        if support < self.threshold(query, ranked[0][2]):
-            return Draft(NOT_FOUND[query.lang], False, [], support)
-        chosen = [ranked[0]]
-        for cand in ranked[1 : self.max_citations]:
-            close = cand[0] >= ranked[0][0] - CLOSE
-            new_words = cand[1] > 0 and cand[2].sentence.id != ranked[0][2].sentence.id
-            if close and new_words:
+        threshold = self.scorer.threshold
+        if not ranked or ranked[0][0] < threshold:
+            return replace(not_found, support=ranked[0][0] if ranked else 0.0)
+        best = ranked[0]
+        if form == "why":
+            # The cause is given where a connective gives it (得益于, driven by): of the
+            # sentences that answer, the best one that does.
+            causal = [
+                c for c in ranked if c[0] >= threshold and kinds.has_cause(c[2].sentence.text)
+            ]
+            best = causal[0] if causal else best
+        if form == "list":
+            return self._list(query, [c for c in ranked if c[0] >= threshold][:MAX_ITEMS])
+        if form == "compute":
+            return self._compute(query, [c for c in ranked if c[0] >= threshold][:4])
+        chosen = [best]
+        for cand in ranked:
+            if len(chosen) >= self.max_citations:
+                break
+            close = cand[0] >= max(threshold, best[0] - CLOSE)
+            if close and cand[1] > 0 and cand[2].sentence.id != best[2].sentence.id:
                 chosen.append(cand)
         chosen.sort(key=lambda c: (c[2].sentence.source, c[2].sentence.start))
         citations = [self._cite(query, c[2], c[0]) for c in chosen]
-        lead = self._lead(query, citations)
-        return Draft(_compose(query.lang, lead, citations), True, citations, support)
+        first = self._cite(query, best[2], best[0])
+        if form == "yesno":
+            # The sentence that decides: the best one that states what the question
+            # asks about (a direction: grew, fell), else the best one.
+            asked = query.own or query.text
+            verdict = kinds.yes_no(asked, best[2].sentence.text)
+            for cand in ranked:
+                if verdict is not None or cand[0] < threshold:
+                    break
+                verdict = kinds.yes_no(asked, cand[2].sentence.text)
+                if verdict is not None:
+                    best, first = cand, self._cite(query, cand[2], cand[0])
+                    if all(c.start != first.start for c in citations):
+                        citations = [first, *citations][: self.max_citations]
+            if verdict is None:
+                return replace(not_found, support=best[0])
+            lead = (kinds.YES if verdict else kinds.NO)[lang]
+        elif form == "who":
+            lead = kinds.who_lead(query.own or query.text, first.quote, lang)
+            lead = lead or self._lead(query, [first])
+        elif form == "why":
+            lead = kinds.why_lead(best[2].sentence.text) or self._lead(query, [first])
+        else:
+            lead = self._lead(query, [first])
+        return Draft(_compose(lang, lead, citations), True, citations, best[0])
+
+    def _list(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:
+        """Several items, each with its own citation, in report order; one sentence that
+        holds several items is one citation."""
+        seen, cites = set(), []
+        for p, _, h in sorted(ranked, key=lambda c: (c[2].sentence.source, c[2].sentence.start)):
+            if h.sentence.id not in seen:
+                seen.add(h.sentence.id)
+                cites.append(self._cite(query, h, p))
+        header = LIST_HEADER[query.lang]
+        return Draft(_compose_list(header, cites), True, cites, ranked[0][0])
+
+    def _compute(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:
+        """A comparison computed from two cited figures, with the working shown."""
+        lang = query.lang
+        per_sentence = []
+        for _, _, h in ranked:
+            text = h.sentence.text
+            anchors = _anchor_positions(query, text)
+            figs = _answer_figures(text)
+            figs.sort(key=lambda q: min((abs(q.start - a) for a in anchors), default=q.start))
+            per_sentence.append((h, figs))
+        order = []  # the nearest figure of each sentence first, then the next ones
+        for depth in range(3):
+            order += [(h, f[depth]) for h, f in per_sentence if len(f) > depth]
+        result = kinds.compute(query.own or query.text, [q for _, q in order], lang)
+        if result is None:
+            return Draft(NOT_FOUND[lang], False, [], ranked[0][0] if ranked else 0.0)
+        cites, marks = [], []
+        for operand in result.operands:
+            hit = next(h for h, q in order if q is operand)
+            c = self._cite(query, hit, 1.0)
+            if not (c.start <= hit.sentence.start + operand.start < c.end):
+                s = hit.sentence
+                c = Citation(s.source, s.start, s.end, s.text, 1.0)
+            if c not in cites:
+                cites.append(c)
+            marks.append(f"[{cites.index(c) + 1}]")
+        lead = f"{result.text} {''.join(dict.fromkeys(marks))}"
+        return Draft(_compose(lang, lead, cites), True, cites, ranked[0][0])
 
     def _cite(self, query: Query, hit: Hit, score: float) -> Citation:
         s = hit.sentence
@@ -414,13 +234,16 @@ class ExtractiveAnswerer:
         anchors = _anchor_positions(query, text)
         asked = query.text if expected(query.text) else f"{query.previous} {query.text}"
         if asks_when(asked):
-            found = list(_DATE.finditer(text))
+            # A whole date (2024年6月18日, June 18, 2025) before its pieces (今年, 6月).
+            found = list(_FULL_DATE.finditer(text)) or list(_DATE.finditer(text))
             if found:
                 return _nearest(found, anchors).group().strip()
         if asks_quantity(asked):
-            found = _prefer_kind(asked, text, _figures(text))
+            figures = _answer_figures(text)
+            found = _prefer_kind(asked, text, figures)
             if found:
-                return _nearest(found, anchors).group().strip()
+                q = _nearest(found, anchors)
+                return numbers.lead_text(q, text)
         if asks_name(asked):
             found = list(_TITLE.finditer(text))
             if found:
@@ -428,77 +251,63 @@ class ExtractiveAnswerer:
         return ""
 
 
-_RATE = re.compile(
-    r"增长|增速|增幅|同比|环比|百分|率|提升|提高|下降|减少|涨|跌|倍|\b(growth|grow|grew|grown|"
-    r"rise|rose|risen|increase|increased|decline|declined|fall|fell|drop|dropped|lift|lifted|"
-    r"boost|boosted|raise|raised|improve|improved|gain|gained|jump|jumped|expand|expanded|"
-    r"shrink|shrank|percent|percentage|rate|margin|share|how fast|by how much)\b"
-)
-# A rate asked for in so many words (not "how much rain fell", which wants an amount).
-_RATE_ASKED = re.compile(
-    r"百分|率|增速|增幅|比例|占比|倍|同比|环比|\b(percent|percentage|rate|share|margin|how fast|"
-    r"by how much|times)\b"
-)
-# A level asked for (a margin, a share, a penetration rate), and words of growth.
-_LEVEL_ASKED = re.compile(
-    r"毛利率|利润率|净利率|占比|比例|比重|渗透率|市场份额|\b(margin|share|proportion|penetration|ratio)\b"
-)
-_GROWTH = re.compile(
-    r"增长|增速|增幅|提升|提高|下降|减少|同比|环比|变化|\b(grow|grew|grown|growth|rise|rose|"
-    r"increase|increased|decline|declined|fall|fell|drop|dropped|change|changed|by how much|"
-    r"year[- ]on[- ]year|quarter[- ]on[- ]quarter)\b"
+def _answer_figures(text: str) -> list[numbers.Quantity]:
+    """The figures of ``text`` that can answer: not years, dates, codes, ordinals, or the
+    number inside a name (Model 3, 北斗7号)."""
+    return [q for q in numbers.quantities(text) if q.kind in ("amount", "rate", "count")]
+
+
+_FULL_DATE = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月|"
+    r"(?:今年|去年|明年)\d{1,2}月(?:\d{1,2}[日号])?|"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d{1,2}(?:,\s*(?:19|20)\d{2})?|\b\d{1,2}\s+(?:January|February|March|April|"
+    r"May|June|July|August|September|October|November|December)(?:\s+(?:19|20)\d{2})?|"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(?:19|20)\d{2}"
 )
 _PAST = re.compile(r"去年|上年|此前|之前|earlier|last year|previous|a year ago|before|prior")
 _FROM_TO = re.compile(r"(由|从|from)\S{0,8}$")
 _TO = re.compile(r"^\S{0,3}(增至|升至|降至|提升至|增长至|到|至|to)")
 
 
-def _prefer_kind(question: str, text: str, found: list[re.Match]) -> list[re.Match]:
+def _prefer_kind(question: str, text: str, found: list) -> list:
     """Narrow figures to the kind asked for: a rate (%, 倍) or an amount; and in
     "由 A 增至 B" / "from A to B", the latest value B unless the question asks about
     the past. Falls back to all figures when the narrowing leaves none."""
-    q = question.lower()
+    q = fold(question)
     rate = bool(_RATE.search(q))
-    kind = [m for m in found if bool(re.search(r"%|‰|倍|百分点", m.group())) == rate]
+    kind = [m for m in found if (m.unit in ("%", "pp", "bp", "x")) == rate]
     found = kind or found
     if not _PAST.search(q):
+        low = fold(text)
         later = [
             m
             for m in found
             if not (
-                _FROM_TO.search(text[max(0, m.start() - 12) : m.start()])
-                and _TO.search(text[m.end() : m.end() + 6])
+                _FROM_TO.search(low[max(0, m.start - 12) : m.start])
+                and _TO.search(low[m.end : m.end + 6])
             )
         ]
         found = later or found
     return found
 
 
-def _evidence(hit: Hit) -> list[str]:
-    """The sentence, then with the one before it, its paragraph up to it, then its
-    chunk: nearest context first."""
-    near = hit.before + hit.sentence.text
-    if not hit.chunk:
-        return [hit.sentence.text, near]
-    c, s = hit.chunk, hit.sentence
-    upto = c.text[: max(0, s.end - c.start)]
-    paragraph = upto[upto.rfind("\n") + 1 :]
-    return [hit.sentence.text, near, paragraph, c.text]
-
-
 def _anchor_positions(query: Query, text: str) -> list[int]:
-    low = text.lower()
+    low = fold(text)
     words = list(query.terms) + [z for zh in query.bridged.values() for z in zh]
     return [low.find(w) + len(w) for w in words if w and w in low]
 
 
-def _nearest(matches: list[re.Match], anchors: list[int]) -> re.Match:
+def _nearest(matches: list, anchors: list[int]):
+    """The match (a ``re.Match`` or a :class:`numbers.Quantity`) nearest the anchors."""
     if not anchors:
         return matches[0]
 
     # Prefer a figure right after a matched word: "营收X亿元" answers "revenue".
-    def distance(m: re.Match) -> float:
-        return min(m.start() - a if m.start() >= a else (a - m.start()) * 3 for a in anchors)
+    def distance(m) -> float:
+        at = m.start() if callable(m.start) else m.start
+        return min(at - a if at >= a else (a - at) * 3 for a in anchors)
 
     return min(matches, key=distance)
 
@@ -524,6 +333,12 @@ def _tight(query: Query, text: str, offset: int) -> tuple[int, int]:
     while a < b and text[a].isspace():
         a += 1
     return offset + a, offset + b
+
+
+def _compose_list(header: str, citations: list[Citation]) -> str:
+    """A header, then each quote as a bullet with its marker."""
+    items = "\n".join(f"- “{c.quote}” [{i}]" for i, c in enumerate(citations, 1))
+    return f"{header}\n{items}"
 
 
 def _compose(lang: str, lead: str, citations: list[Citation]) -> str:

@@ -15,7 +15,7 @@ from bot import llm
 from bot.answer import Citation, ExtractiveAnswerer
 from bot.followup import needs_context, resolve
 from bot.library import get_library
-from bot.retrieve import Hit
+from bot.retrieve import Hit, Query
 from bot.terms import language
 from index.errors import QuestionError, SettingsError
 from index.settings import Settings
@@ -42,6 +42,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
     check: llm.Check | None = None  # mode "llm": the prompt, the model's reply, its check
+    query: Query | None = field(default=None, repr=False)  # the question as analysed
 
 
 def _check(question: object, history: object, settings: Settings) -> list[tuple[str, str]]:
@@ -60,6 +61,45 @@ def _check(question: object, history: object, settings: Settings) -> list[tuple[
             raise QuestionError("history must be a list of (question, answer) pairs")
         pairs.append((str(turn[0] or ""), str(turn[1] or "")))
     return pairs
+
+
+def _named_reports(question: str, retriever) -> list[str]:
+    """Reports a question names by file name or stem ("summarize notes.pdf")."""
+    from pathlib import Path
+
+    from bot.normalize import fold
+
+    q = fold(question)
+    return [n for n in retriever.texts if fold(n) in q or fold(Path(n).stem) in q]
+
+
+def _summarize(library, retriever, sources: list[str] | None, query: Query):
+    """The key sentences of each report in scope (at most three reports)."""
+    from bot import summary
+    from bot.answer import NOT_FOUND, Draft
+
+    names = list(sources or retriever.texts)[:3]
+    drafts = []
+    for name in names:
+        records = sorted(
+            (r for r in retriever.sentences.records if r.source == name), key=lambda r: r.start
+        )
+        vectors = library.store.vectors_by_id([r.id for r in records])
+        k = None if len(names) == 1 else 3
+        drafts.append(summary.summarize(records, vectors, query.lang, k))
+    drafts = [d for d in drafts if d.answered]
+    if not drafts:
+        return Draft(NOT_FOUND[query.lang], False, [], 0.0)
+    if len(drafts) == 1:
+        return drafts[0]
+    citations, parts = [], []
+    for d in drafts:  # renumber the markers across reports
+        text = d.text
+        for i in range(len(d.citations), 0, -1):
+            text = text.replace(f"[{i}]", f"[{i + len(citations)}]")
+        citations += d.citations
+        parts.append(text)
+    return Draft("\n\n".join(parts), True, citations, 1.0)
 
 
 def ask(
@@ -136,12 +176,24 @@ def ask_stream(
     if pairs and needs_context(own):
         query = replace(query, previous=pairs[-1][0])  # "净利润呢?" asks as that one did
     timings: dict[str, float] = {}
-    hits = retriever.search(query, sources, timings)
+    hits: list[Hit] = []
+    summary = None
+    if query.intent == "question" and query.form == "summary":
+        summary = _summarize(library, retriever, _named_reports(own, retriever) or sources, query)
+    elif query.intent == "question":
+        # Names the question mentions: a report in scope must mention them; of several
+        # reports, those that mention them all are the ones to search.
+        absent, holders = retriever.mentioning(query, sources)
+        query = replace(query, absent=absent)
+        if not absent:
+            hits = retriever.search(query, holders or sources, timings)
 
     t = time.perf_counter()
     extractive = ExtractiveAnswerer(cfg.max_citations, cfg.min_support, cfg.min_support_cross)
     check = None
-    if model is None:
+    if summary is not None:
+        draft = summary
+    elif model is None or query.intent != "question" or query.absent:
         draft = extractive.answer(query, hits)
     else:
         answerer = llm.LLMAnswerer(
@@ -164,4 +216,5 @@ def ask_stream(
         hits=hits,
         timings=timings,
         check=check,
+        query=query,
     )

@@ -10,27 +10,48 @@ from __future__ import annotations
 
 import re
 
-from bot.terms import PRONOUNS_EN, PRONOUNS_ZH, content_terms, english_words, language
+from bot.normalize import fold
+from bot.terms import (
+    _CHANGE_VERBS,
+    _MEASURE_WORDS,
+    _ZH_LINK,
+    PRONOUNS_EN,
+    PRONOUNS_ZH,
+    content_terms,
+    english_words,
+    language,
+)
 
 _EN_OPENERS = ("and ", "what about", "how about", "also ", "then ")
 _ZH_MARKERS = ("那", "那么", "还有", "另外")
 
 
 def needs_context(question: str) -> bool:
-    q = question.strip()
+    """Whether a question cannot stand alone: it points back (a pronoun, "and …?",
+    "那…呢"), or names no thing of its own ("同比增长多少?", "How fast?"). "Who is the
+    CFO?" names one, so it stands alone, whatever was asked before."""
+    q = fold(question.strip())
     if language(q) == "zh":
         return (
             any(p in q for p in PRONOUNS_ZH)
             or q.startswith(_ZH_MARKERS)
             or bool(re.search(r"呢[?？]?$", q))
-            or len(content_terms(q)) <= 1
+            or not _things(q)
         )
     words = english_words(q)
-    return (
-        any(w in PRONOUNS_EN for w in words)
-        or q.lower().startswith(_EN_OPENERS)
-        or len(content_terms(q)) <= 1
-    )
+    return any(w in PRONOUNS_EN for w in words) or q.startswith(_EN_OPENERS) or not _things(q)
+
+
+def _things(question: str) -> list[str]:
+    """Content words that name a thing, not a measure or a change (growth, 同比)."""
+    return [
+        t
+        for t in content_terms(question, search=False)
+        if t not in _MEASURE_WORDS
+        and t not in _ZH_LINK
+        and not re.fullmatch(_CHANGE_VERBS, t)
+        and not t.replace(".", "").isdigit()
+    ]
 
 
 def resolve(question: str, history: list[tuple[str, str]] | None) -> str:
@@ -53,6 +74,8 @@ def resolve(question: str, history: list[tuple[str, str]] | None) -> str:
 def _short(answer: str) -> str:
     """The lead of an answer when it is a name or a phrase (not quotes, not a refusal)."""
     lead = (answer or "").strip().split("\n", 1)[0]
+    if re.search(r"\d", lead):
+        return ""  # a figure is no topic: "Who is the CFO?" after "860" is about the CFO
     return lead if 0 < len(lead) <= SHORT_ANSWER and not lead.endswith(":") else ""
 
 

@@ -296,6 +296,8 @@ _CN_APPROX = re.compile(r"(?:超过|超|近|逾|约|达|破|过|上)$")
 _EN_NUM = re.compile(
     r"\b(" + "|".join(sorted(_EN_WORDS, key=len, reverse=True)) + r")(?:-(one|two|three|four"
     r"|five|six|seven|eight|nine))?\b"
+    # "a million": one of a scale, said with the article
+    r"|\b(an?)(?=\s+(?:hundred|thousand|million|billion|trillion)\b)"
 )
 _MEASURE = re.compile(r"(?:km|kg|kwh|mwh|gwh|twh|kw|mw|gw|gb|tb|mb|ghz|mhz|nm|sqm|m2|m3)(?![a-z])")
 _RANGE = re.compile(r"\s*(?:-|–|—|~|～|至|到|to)\s*")
@@ -438,7 +440,10 @@ def _cores(f: str, taken: list[bool]):
     for m in _EN_NUM.finditer(f):
         if taken[m.start()]:
             continue
-        value = _EN_WORDS[m.group(1)] + (_EN_WORDS[m.group(2)] if m.group(2) else 0)
+        if m.group(3):
+            value = 1
+        else:
+            value = _EN_WORDS[m.group(1)] + (_EN_WORDS[m.group(2)] if m.group(2) else 0)
         after = f[m.end() : m.end() + 24]
         if re.match(
             r"\s*-?\s*(?:fold|times|percent|per cent|%|percentage|basis|trillion"
@@ -455,6 +460,8 @@ def _cn_core(f: str, m: re.Match, taken: list[bool]) -> _Raw | None:
     # Strip what cannot end a numeral (点), and words that only look like numbers.
     while s and s[-1] == "点":
         s = s[:-1]
+    if not s:
+        return None  # only 点: no numeral at all
     before = f[max(0, start - 3) : start]
     if before.endswith(("第", "星期", "周")):
         return None  # an ordinal or a weekday

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import threading
 import time
 from collections import Counter
@@ -25,7 +26,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bot.analyze import form, intent, name_groups, numbered_names
+from bot.normalize import fold
 from bot.terms import (
+    GLOSSARY,
     Bridge,
     content_terms,
     in_dictionary,
@@ -78,12 +82,25 @@ class Query:
     maker: list[tuple[str, ...]] = field(default_factory=list)
     # The words of the indexed reports (shared, not copied), for checks on the evidence.
     vocabulary: Collection[str] = frozenset()
+    # What the message is (bot.analyze.intent): a question, a greeting, thanks, an
+    # instruction to the bot. Only questions are answered from the report.
+    intent: str = "question"
+    # What form of answer it wants (bot.analyze.form): a fact, a summary, who, why,
+    # yes/no, a list or a computed comparison.
+    form: str = "fact"
+    # Names the question mentions that no report in scope does (a rival company, a
+    # "Model 9" where the report has "Model 7"): the report cannot answer it.
+    absent: list[str] = field(default_factory=list)
+    # Chinese question words -> English words of the reports they translate to.
+    glossed: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def keywords(self) -> list[str]:
         words = list(self.terms)
         for zh in self.bridged.values():
             words.extend(zh)
+        for en in self.glossed.values():
+            words.extend(w for form in en for w in form.split())
         return words
 
 
@@ -120,7 +137,9 @@ class KeywordIndex:
         self._code = {name: i for i, name in enumerate(names)}
         self._sources = np.array([self._code[r.source] for r in records], dtype=np.int64)
         if records:
-            self._build([tokens(r.text) for r in records])
+            # Folded (simplified, half-width, lower case): a traditional-Chinese report and
+            # a simplified question meet on the same words.
+            self._build([tokens(fold(r.text)) for r in records])
         self.df: Counter[str] = Counter({w: len(ids) for w, (ids, _) in self.postings.items()})
         self._sorted: list[str] | None = None
 
@@ -205,6 +224,14 @@ class Retriever:
             self.sentences = KeywordIndex(sentences)
             self.chunks = KeywordIndex(chunks)
             self.bridge = Bridge(self.sentences.vocabulary)
+            self._has_english = any(
+                len(w) > 2 and w.isascii() and w.isalpha() for w in self.sentences.df
+            )
+            joined: dict[str, list[str]] = {}
+            for r in sentences:
+                joined.setdefault(r.source, []).append(r.text)
+            # Each report's text, folded, to tell which reports mention a name.
+            self.texts = {src: fold(" ".join(parts)) for src, parts in joined.items()}
             self.chunk_by_id = {c.id: c for c in chunks}
             self.by_id = {r.id: r for r in sentences} | self.chunk_by_id
             self.sentences_of: dict[str, list[Record]] = {}
@@ -219,15 +246,25 @@ class Retriever:
         a resolved follow-up can mix both languages."""
         self._refresh()
         lang = lang or language(text)
+        original, text = text, fold(text)
         bridged = self.bridge.translate(text)
         idf = self.sentences.idf
+        glossed: dict[str, list[str]] = {}
         # A single character says little on its own (用, 比, 年): it weighs less.
         # A finance term counts in any of its written forms (收入 is found as 营收).
-        units: list[tuple[tuple[str, ...], float]] = [
-            ((t, *self._synonyms(t)), idf(t) * (0.3 if len(t) == 1 else 1.0))
-            for t in content_terms(text, search=False)
-            if language(t) == "zh"
-        ]
+        units: list[tuple[tuple[str, ...], float]] = []
+        for t in content_terms(text, search=False):
+            if language(t) != "zh":
+                continue
+            # A Chinese word reaches English reports through the dictionary, read the
+            # other way (营收: revenue), restricted to words the reports contain.
+            english = self.bridge.to_english(t) if self._has_english else []
+            if english:
+                glossed[t] = english
+            ways = (t, *self._synonyms(t), *english)
+            seen = [idf(w) for w in ways if w in self.sentences.df]
+            weight = max(seen) if seen else idf(t)
+            units.append((ways, weight * (0.3 if len(t) == 1 else 1.0)))
         for word, zh in bridged.items():
             ways = (word, *zh)
             seen = [w for w in ways if w in self.sentences.df]
@@ -238,17 +275,21 @@ class Retriever:
             else:
                 weight = 0.35 * idf(word)  # a name or term we cannot check
             units.append((ways, weight))
-        asked = own or text  # the checks read the user's own words
-        names = [n for n in proper_nouns(asked) if n in self.sentences.df]
+        asked = fold(own) if own else text  # the checks read the user's own words
+        raw = own or original
+        names = [n for n in proper_nouns(raw) if fold(n) in self.sentences.df]
         thing = measured(asked)
         return Query(
-            text=text,
+            text=original,
             lang=lang,
+            intent=intent(raw),
+            form=form(raw),
+            glossed=glossed,
             terms=content_terms(text),
             bridged=bridged,
             units=units,
-            own=asked,
-            names=names + self.bridge.names(asked, bridged),
+            own=raw,
+            names=[fold(n) for n in names] + self.bridge.names(raw, bridged),
             measured=self._judged(thing, bridged),
             head=self._head(thing) if language(asked) == "zh" else (),
             vocabulary=self.sentences.df.keys(),
@@ -260,6 +301,62 @@ class Retriever:
                 if a in self.sentences.df and b in self.sentences.df
             ],
         )
+
+    def mentioning(self, query: Query, sources: list[str] | None) -> tuple[list[str], list[str]]:
+        """(names of the question that no report in ``sources`` mentions, the reports
+        in ``sources`` that mention every name the question names).
+
+        A name is checked as written (folded) and through its translations: "Model 9"
+        must be in the text as such; "Tesla" is found as itself or as 特斯拉; a Chinese
+        company name as written.
+        """
+        self._refresh()
+        scope = sources or list(self.texts)
+        texts = {s: self.texts.get(s, "") for s in scope}
+        own = query.own or query.text
+        checks: list[tuple[str, tuple[str, ...]]] = []
+        for name in numbered_names(own):
+            # "Jingyu 9" may be written 鲸语9: a word of the name through pinyin or the
+            # dictionary, then the rest of the name as written.
+            words = name.split()
+            forms = [name, name.replace(" ", ""), name.replace(" ", "-")]
+            for i, w in enumerate(words[:-1]):
+                rest = words[i + 1 :]
+                for zh in self._senses(w):
+                    forms += [zh + "".join(rest), f"{zh} {' '.join(rest)}"]
+            checks.append((name, tuple(forms)))
+        for name in proper_nouns(own, kinds=("nr", "ns", "nt")):
+            f = fold(name).strip("和与及的在对从向")
+            if language(f) != "zh" or len(f) < 2 or _TIME_WORD.search(f):
+                continue
+            if not any(f in n for n, _ in checks):
+                checks.append((f, (f, *self.bridge.to_english(f))))
+        for group in name_groups(own) + _latin_in_chinese(own):
+            if any(w in n for w in group for n, _ in checks):
+                continue
+            # A name of several words is there when any of its words is: "Dongyue
+            # Securities" in 东岳证券 is found through 东岳.
+            whole = " ".join(group)
+            forms = tuple(f for w in {*group, whole} for f in (w, *self._senses(w)))
+            checks.append((" ".join(group), forms))
+        absent, holders = [], set(scope)
+        for name, forms in checks:
+            having = {s for s, t in texts.items() if any(f and f in t for f in forms)}
+            if not having:
+                absent.append(name)
+            else:
+                holders &= having
+        if not checks or holders == set(scope):
+            return absent, list(sources or [])  # no narrowing
+        return absent, [s for s in scope if s in holders]
+
+    def _senses(self, word: str) -> tuple[str, ...]:
+        """Chinese forms of an English word for finding a name in a text: the bridge's
+        words, and every dictionary sense (the reports' tokens may cut a name otherwise:
+        东岳证券 holds 证券 without jieba making it a word)."""
+        forms = dict.fromkeys(self.bridge.translate(word).get(word, []))
+        forms.update(dict.fromkeys(self.bridge.senses(word)))
+        return tuple(forms)
 
     def _synonyms(self, word: str) -> tuple[str, ...]:
         return tuple(w for w in synonyms(word) if w in self.sentences.df)
@@ -391,6 +488,24 @@ class Retriever:
                 between = gap[prev.end - siblings[0].start : cur.start - siblings[0].start]
                 return "" if "\n" in between else prev.text
         return ""
+
+
+def _latin_in_chinese(question: str) -> list[list[str]]:
+    """Names in Latin letters inside a Chinese question ("Nordvik的营收"): capitalised
+    words of three letters or more that are not terms of the glossary, lower case. Short
+    acronyms (CEO, ARR) are left out: a report may spell them out."""
+    if len(_CJK_CHARS.findall(question)) < len(re.findall(r"[A-Za-z]+", question)):
+        return []  # mostly English: capitalised words are read by name_groups
+    words = re.findall(r"[A-Z][A-Za-z&\-]+", question)
+    return [
+        [w.lower()]
+        for w in words
+        if not (w.isupper() and len(w) <= 4) and w.lower() not in GLOSSARY and len(w) >= 3
+    ]
+
+
+_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
+_TIME_WORD = re.compile(r"[年月日季]|周|星期|上旬|中旬|下旬|今天|昨天")
 
 
 def _top(index: KeywordIndex, words: list[str], k: int, sources: list[str] | None):

@@ -150,7 +150,7 @@ def content_terms(question: str, search: bool = True) -> list[str]:
     return list(seen)
 
 
-def proper_nouns(text: str) -> list[str]:
+def proper_nouns(text: str, kinds: tuple[str, ...] = ("nr", "ns", "nt", "nz")) -> list[str]:
     """Names of people, places, organisations and other proper nouns in Chinese text,
     as jieba's part-of-speech tagger finds them (nr, ns, nt, nz), and acronyms in any
     text (lower-cased, as the keyword index has them)."""
@@ -160,7 +160,7 @@ def proper_nouns(text: str) -> list[str]:
     pseg = _tagger()
     with _jieba_lock:
         pairs = [(p.word, p.flag) for p in pseg.cut(text)]
-    names = [w for w, flag in pairs if flag in ("nr", "ns", "nt", "nz") and _CJK.search(w)]
+    names = [w for w, flag in pairs if flag in kinds and _CJK.search(w)]
     return names + acronyms
 
 
@@ -661,6 +661,18 @@ def _parse_cedict(path) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def _reverse_cedict() -> dict[str, tuple[str, ...]]:
+    """Simplified headword -> its English glosses (one or two words), from the same
+    table as the English -> Chinese bridge."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for gloss, heads in _cedict().items():
+        if len(gloss.split()) <= 2:
+            for h in heads:
+                out[h].append(gloss)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 class Bridge:
     """English -> Chinese words found in a given vocabulary (see module docstring)."""
 
@@ -723,6 +735,30 @@ class Bridge:
             if found and all(is_proper(z) for z in found):
                 out.append(word)
         return out
+
+    def to_english(self, word: str) -> list[str]:
+        """English words or phrases of the reports that a Chinese word translates to
+        (营收: revenue; 上半年: h1, first half), through the glossary and the dictionary
+        read the other way. Only glosses whose every word the reports contain count."""
+        found: dict[str, None] = {}
+        for english, ways in GLOSSARY.items():
+            if word in ways:
+                found[english] = None
+        for gloss in _reverse_cedict().get(word, ()):
+            found[gloss] = None
+        vocab = self.vocabulary
+        return [
+            g
+            for g in found
+            if all(part in vocab or any(f in vocab for f in lemmas(part)) for part in g.split())
+            and not all(part in EN_STOP for part in g.split())
+        ][:6]
+
+    def senses(self, word: str) -> list[str]:
+        """Every dictionary headword (two characters or more) glossed by the word or its
+        lemmas, whether or not the reports contain it as a word."""
+        d = _cedict()
+        return sorted({z for form in lemmas(word) for z in d.get(form, ()) if len(z) >= 2})
 
     def known(self, word: str) -> bool:
         """Whether the dictionary has the word at all (so a miss means "not in report")."""

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.answer import FROM_REPORT, NOT_FOUND, Citation, Draft, asks_quantity, coverage
+from bot.numbers import quantities
 from bot.retrieve import Query
 
 MAX_REPLY_CHARS = 1200
@@ -95,29 +96,7 @@ class Source:
 
 
 _MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
-_PERIOD = re.compile(r"\b[qh][1-4]\b")
-_DIGITS = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?)\s*"
-    r"(?P<scale>万亿|亿|万|千(?![米克瓦])|百(?!分)|thousand|million|billion|trillion|bn\b|mn\b)?\s*"
-    r"(?P<kind>%|％|‰|percent|per cent|个百分点|percentage points?|倍|times|-?fold|x\b)?"
-)
-_WORDS = re.compile(
-    r"\b(?P<word>a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|"
-    r"hundreds of)\s+(?P<scale>thousand|million|billion)s?\b"
-)
-_CJK_NUM = re.compile(r"(?P<cn>[零〇一二两三四五六七八九十百千万亿]+)(?P<kind>倍|%)?")
-_SCALES = {
-    "万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2, "thousand": 1e3,
-    "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
-}  # fmt: skip
-_WORD_VALUES = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "hundred": 100,
-    "hundreds of": 100,
-}  # fmt: skip
-_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", [0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9]))
-
-
+_PERIOD = re.compile(r"\b[qh][1-4]\b", re.I)
 @dataclass(frozen=True)
 class Figure:
     """A number as a value of a kind (``n``, ``pct`` or ``times``) with its precision."""
@@ -131,59 +110,27 @@ class Figure:
         return self.kind == other.kind and abs(self.value - other.value) <= self.tolerance + 1e-9
 
 
-def _kind(unit: str | None) -> str:
-    if not unit:
-        return "n"
-    if unit in ("倍", "times", "fold", "-fold", "x"):
-        return "times"
-    return "pct"
-
-
 def normalise(text: str) -> str:
     """NFKC (full-width digits and signs), lower case, no thousands separators."""
     text = unicodedata.normalize("NFKC", text).lower()
     return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
 
 
-def _chinese_value(cn: str) -> float:
-    total = section = 0.0
-    digit: int | None = None
-    for ch in cn.replace("万亿", "兆"):
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in "十百千":
-            section += (1 if digit is None else digit) * {"十": 10, "百": 100, "千": 1000}[ch]
-            digit = None
-        else:  # 万 亿 兆
-            section += digit or 0
-            total += (section or 1) * {"万": 1e4, "亿": 1e8, "兆": 1e12}[ch]
-            section, digit = 0.0, None
-    return total + section + (digit or 0)
-
-
 def figures(text: str, strict: bool = True) -> list[Figure]:
-    """The figures written in ``text``.
+    """The figures written in ``text``, read by the bot's one number grammar
+    (:mod:`bot.numbers`), markers and period names (Q2, H1) left out.
 
-    ``strict`` (for replies) reads a Chinese numeral only when it carries 十/百/千/万/亿
-    or 倍 ("超百万", "两倍"); otherwise (for sources) every Chinese numeral counts, so
-    "二季度" backs a "Q2"-like "2".
+    ``strict`` (for replies) keeps amounts, rates, counts and years; otherwise (for
+    sources) every number counts, so "二季度" backs a "Q2"-like "2".
     """
-    t = _PERIOD.sub(" ", _MARKER.sub(" ", normalise(text)))
+    t = _PERIOD.sub(" ", _MARKER.sub(" ", text))
     found: list[Figure] = []
-    for m in _DIGITS.finditer(t):
-        num, scale = m.group("num"), m.group("scale")
-        size = _SCALES.get(scale or "", 1.0)
-        decimals = len(num.partition(".")[2])
-        tol = 0.5 * 10**-decimals * size
-        found.append(Figure(float(num) * size, _kind(m.group("kind")), tol, m.group().strip()))
-    for m in _WORDS.finditer(t):
-        value = _WORD_VALUES[m.group("word")] * _SCALES[m.group("scale")]
-        found.append(Figure(value, "n", 0.0, m.group()))
-    for m in _CJK_NUM.finditer(t):
-        cn, kind = m.group("cn"), m.group("kind")
-        if strict and not (kind or re.search("[十百千万亿]", cn)):
+    for q in quantities(t):
+        if strict and q.kind in ("name", "code", "ordinal", "date"):
             continue
-        found.append(Figure(_chinese_value(cn), _kind(kind), 0.0, m.group()))
+        kind = "pct" if q.unit in ("%", "pp", "bp") else "times" if q.unit == "x" else "n"
+        written = re.sub(r"\D", "", q.text) if q.kind == "year" else q.text
+        found.append(Figure(q.value, kind, q.tolerance, written))
     return found
 
 

@@ -28,3 +28,17 @@ def test_a_short_answer_tells_who_he_is():
     # Long answers (quotes) and refusals are not topic words.
     quoted = [("Who is the CEO?", "From the report:\n\n“" + "长" * 80 + "”")]
     assert resolve("What did he say?", quoted) == "ceo What did he say?"
+
+
+def test_a_question_that_names_its_thing_stands_alone():
+    # "Who is the CFO?" after a figure is about the CFO, not about the figure.
+    history = [("What was the revenue in 2025?", "€860 million\n\nFrom the report: …")]
+    assert not needs_context("Who is the CFO?")
+    assert resolve("Who is the CFO?", history) == "Who is the CFO?"
+    assert needs_context("同比增长多少?")  # a measure, no thing: it continues
+    assert needs_context("How fast did it grow?")
+
+
+def test_a_figure_is_never_borrowed_as_the_topic():
+    history = [("What was the revenue?", "€860 million")]
+    assert "860" not in resolve("And how fast did it grow?", history)

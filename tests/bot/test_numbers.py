@@ -303,3 +303,8 @@ def test_the_examples_in_the_docstrings_hold():
     import bot.numbers
 
     assert doctest.testmod(bot.numbers).failed == 0
+
+
+def test_a_lone_point_character_is_no_numeral():
+    # 点 on its own (重点, 观点) once emptied the numeral and raised IndexError.
+    assert quantities("这是重点。") == [] and quantities("点") == []

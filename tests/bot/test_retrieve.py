@@ -114,3 +114,40 @@ def test_the_keyword_side_follows_changes_to_the_index(monkeypatch):
     store.writes += 1
     retriever.query("profits")
     assert "profits" not in retriever.sentences.df
+
+
+# ---------------------------------------------------------------- names the reports mention
+
+_SIBLINGS = (
+    "北斗7号公司员工人数为107人。北斗17号公司营收为3.2亿元。\n\n"
+    "Nordvik Energi reported revenue of €1.2 billion, up 12% year on year.\n"
+)
+
+
+def test_a_name_no_report_mentions_is_absent_and_a_digit_makes_another_name():
+    from tests.bot.conftest import make_corpus
+
+    corpus = make_corpus("siblings.txt", _SIBLINGS)
+    r = corpus.retriever
+
+    def absent(q):
+        return r.mentioning(r.query(q), None)[0]
+
+    assert absent("北斗9号公司员工人数是多少?") == ["北斗9号"]
+    assert absent("北斗7号公司员工人数是多少?") == []
+    assert absent("What was Nordvik Energi's revenue?") == []
+    assert absent("What was Brightwater's revenue?") == ["brightwater"]
+    assert absent("What Was The Revenue Last Year?") == []  # Title Case is not names
+
+
+def test_a_simplified_question_finds_a_traditional_report():
+    from tests.bot.conftest import make_corpus
+
+    corpus = make_corpus(
+        "tw.txt",
+        "瀚岳半導體第三季營收為35.2億元，年增18％。\n\n董事長林振宏出席法說會。\n\n"
+        "公司員工人數為1,200人。\n",
+    )
+    query, hits = corpus.hits("瀚岳半导体第三季营收是多少?")
+    assert hits and "35.2億元" in hits[0].sentence.text
+    assert corpus.retriever.mentioning(query, None)[0] == []

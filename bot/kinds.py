@@ -1,0 +1,249 @@
+"""Answers beyond one figure: who/which, why, yes or no, lists and computed comparisons.
+
+Each takes the candidates the scorer ranked (:meth:`bot.answer.ExtractiveAnswerer.rank`)
+and phrases the answer from their exact words:
+- who: the name in the best sentence that the question does not already hold (with its
+  pinyin for an English question about a Chinese name);
+- why: the clause the best causal sentence gives after its connective (得益于, due to);
+- yes/no: the direction or negation the deciding sentence states, against the question's;
+- list: every sentence above the threshold, each with its own citation;
+- compute: two figures of one unit from the cited sentences, and the arithmetic on them,
+  shown ("42.5% − 38.1% = 4.4 percentage points").
+
+Connectives, directions and negations are general language of both languages; nothing
+here knows any report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot import numbers
+from bot.normalize import fold
+
+# ---------------------------------------------------------------- who
+
+_EN_NAME = re.compile(r"\b[A-Z][a-zA-Z&.\-]+(?:\s+(?:[A-Z][a-zA-Z&.\-]+|de|van|von|of|&))*")
+_NOT_A_NAME = set(
+    """The A An In On At For By With From To And Or But This That These Those It Its Our We
+    He She They His Her Their According Source Sources Revenue Sales Net Gross Operating
+    Total Fiscal Quarter First Second Third Fourth Half Year January February March April
+    May June July August September October November December Inc Ltd Co""".split()
+)
+
+
+def who_lead(question: str, text: str, lang: str) -> str:
+    """The name in ``text`` that answers a who/which question: a person, company or
+    product the question does not already name, nearest the question's own words."""
+    from bot.terms import is_proper, words_of
+
+    q = fold(question)
+    names: list[tuple[int, str]] = []
+    pos = 0
+    for w in words_of(text):
+        at = text.find(w, pos)
+        pos = at + len(w) if at >= 0 else pos
+        if len(w) >= 2 and re.search(r"[\u4e00-\u9fff]", w) and is_proper(w) and fold(w) not in q:
+            names.append((at, w))
+    # Chinese news names a person after the role, before what they said:
+    # 首席财务官顾明远表示 / 分析师周芮认为 (jieba often cuts such names apart).
+    for m in _ROLE_NAME.finditer(text):
+        if fold(m.group("name")) not in q:
+            names.append((m.start("name"), m.group("name")))
+    for m in _EN_NAME.finditer(text):
+        w = m.group().strip()
+        first = w.split()[0]
+        if first in _NOT_A_NAME or w.lower() in q or (m.start() == 0 and " " not in w):
+            continue
+        names.append((m.start(), w))
+    if not names:
+        return ""
+    anchors = [fold(text).find(t) for t in re.findall(r"[\w\-]{2,}", q) if t in fold(text)]
+    at, name = min(names, key=lambda n: min((abs(n[0] - a) for a in anchors), default=n[0]))
+    if lang == "en" and re.search(r"[\u4e00-\u9fff]", name):
+        return f"{name} ({_pinyin(name)})"
+    return name
+
+
+_ROLE_NAME = re.compile(
+    r"(?:董事长|副董事长|总裁|副总裁|总经理|首席[\u4e00-\u9fff]{1,4}官|CEO|CFO|CTO|COO|创始人|"
+    r"联合创始人|负责人|分析师|主席|行政总裁|董事|总监|经理|教授|研究员|主任|部长|发言人|"
+    r"董事長|副董事長|總裁|副總裁|總經理|創始人|負責人|分析師|執行長|財務長|發言人|總監|經理)"
+    r"(?:兼[\u4e00-\u9fffA-Z]{1,8}?)?"
+    r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
+    r"(?=表示|称|說|说|在|透露|认为|認為|指出|介绍|介紹|提到|坦言|强调|強調|则|則|也|还|還|[,，:：、（(])"
+)
+
+
+def _pinyin(name: str) -> str:
+    """A Chinese person's or company's name in pinyin, capitalised: 林振宏 -> Lin Zhenhong."""
+    from pypinyin import lazy_pinyin
+
+    syl = lazy_pinyin(name)
+    if len(syl) in (2, 3):  # a person's name: surname, given name
+        return f"{syl[0].capitalize()} {''.join(syl[1:]).capitalize()}"
+    return "".join(syl).capitalize()
+
+
+# ---------------------------------------------------------------- why
+
+_CAUSE = re.compile(
+    r"(?:主要)?(?:得益于|受益于|由于|因为|归因于|源于|源自|受到?|在于|是因为|主要是)|"
+    r"\b(?:driven|fuell?ed|helped|boosted|led|supported|offset|hurt|weighed down) by\b|"
+    r"\b(?:due to|thanks to|because of|because|as a result of|owing to|on the back of|"
+    r"reflecting|attributed to|amid|following|after)\b",
+    re.I,
+)
+_CLAUSE_END = re.compile(r"[。；;！!？?]|(?<=[^\d]),(?=\s*[^\d])|，")
+
+
+def has_cause(text: str) -> bool:
+    return bool(_CAUSE.search(text))
+
+
+def why_lead(text: str) -> str:
+    """The cause ``text`` gives: from its causal connective to the end of that clause."""
+    m = _CAUSE.search(text)
+    if not m:
+        return ""
+    rest = text[m.start() :]
+    end = _CLAUSE_END.search(rest, len(m.group()) + 2)
+    cause = rest[: end.start()] if end else rest
+    return cause.strip(" ,，。.;；")
+
+
+# ---------------------------------------------------------------- yes / no
+
+_UP = re.compile(
+    r"增长|增加|提高|提升|上升|上涨|改善|扩大|走高|攀升|[年季月]增|创新高|\b(?:grow|grew|grown|growth|"
+    r"rise|rose|risen|increase[sd]?|improve[sd]?|higher|expand(?:ed)?|gain(?:ed)?|up|jump(?:ed)?|"
+    r"climb(?:ed)?|surge[sd]?|beat|exceed(?:ed)?|widen(?:ed)?)\b",
+    re.I,
+)
+_DOWN = re.compile(
+    r"下降|减少|下滑|降低|下跌|收窄|萎缩|亏损|[年季月]减|\b(?:fall|fell|fallen|decline[sd]?|drop(?:ped)?|"
+    r"decrease[sd]?|lower|shrink|shrank|down|slip(?:ped)?|narrow(?:ed)?|miss(?:ed)?|loss|"
+    r"contract(?:ed)?|worsen(?:ed)?)\b",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"未|没有|并非|不是|不会|尚未|无|\b(?:not|no|never|none|neither|without|yet to)\b", re.I
+)
+YES = {"en": "Yes.", "zh": "是的。"}
+NO = {"en": "No.", "zh": "不是。"}
+
+
+def yes_no(question: str, text: str) -> bool | None:
+    """True (yes), False (no) or None (the sentence does not decide) for a yes/no
+    question answered by ``text``: the direction the question asks about against the
+    one the sentence states; else the sentence affirms unless it negates."""
+    q, t = fold(question), fold(text)
+    asked_up, asked_down = bool(_UP.search(q)), bool(_DOWN.search(q))
+    said_up, said_down = bool(_UP.search(t)), bool(_DOWN.search(t))
+    negated = bool(_NEGATION.search(t)) and not _NEGATION.search(q)
+    if asked_up != asked_down and said_up != said_down:
+        same = asked_up == said_up
+        return same != negated
+    if asked_up != asked_down:
+        if _negative_figure(text):
+            return asked_down
+        return None  # a direction is asked about, and this sentence states none
+    return not negated
+
+
+def _negative_figure(text: str) -> bool:
+    return any(q.value < 0 for q in numbers.quantities(text) if q.unit == "%")
+
+
+# ---------------------------------------------------------------- compute
+
+
+@dataclass(frozen=True)
+class Computed:
+    text: str  # the working: "42.5% − 38.1% = 4.4 percentage points"
+    value: float
+    operands: tuple[numbers.Quantity, numbers.Quantity]
+
+
+_OP_RATIO = re.compile(r"几倍|倍|\b(?:ratio|times|multiple)\b", re.I)
+_OP_SHARE = re.compile(r"占|比例|比重|\b(?:share|percentage|proportion|fraction) of\b", re.I)
+_OP_SUM = re.compile(
+    r"合计|加起来|合起来|一共|总计|总共|\b(?:combined|sum|together|in total)\b", re.I
+)
+_OP_GROWTH = re.compile(
+    r"增长了?百分之|增长率|增幅|增速|\b(?:grow|growth|rise|increase)\b.*%|"
+    r"by what percent",
+    re.I,
+)
+
+
+def compute(question: str, operands: list[numbers.Quantity], lang: str) -> Computed | None:
+    """The arithmetic a comparison question asks for, on the first two comparable
+    ``operands`` (same unit, same currency, both rates or both amounts). None when no
+    two are comparable: then the report does not give what the comparison needs."""
+    pair = _comparable(operands)
+    if pair is None:
+        return None
+    a, b = pair
+    q = fold(question)
+    if a.unit == "%" and b.unit == "%" and not _OP_RATIO.search(q):
+        v = a.value - b.value
+        unit = "个百分点" if lang == "zh" else "percentage points"
+        return Computed(f"{_show(a)} − {_show(b)} = {_fmt(abs(v))} {unit}", abs(v), pair)
+    if _OP_SUM.search(q):
+        v = a.value + b.value
+        return Computed(f"{_show(a)} + {_show(b)} = {_amount(v, a, lang)}", v, pair)
+    if _OP_SHARE.search(q):
+        big, small = (a, b) if a.value >= b.value else (b, a)
+        v = 100 * small.value / big.value
+        return Computed(f"{_show(small)} ÷ {_show(big)} = {_fmt(v)}%", v, pair)
+    if _OP_RATIO.search(q):
+        big, small = (a, b) if a.value >= b.value else (b, a)
+        v = big.value / small.value
+        times = "倍" if lang == "zh" else "x"
+        return Computed(f"{_show(big)} ÷ {_show(small)} = {_fmt(v)}{times}", v, pair)
+    if _OP_GROWTH.search(q):
+        new, old = a, b
+        v = 100 * (new.value - old.value) / old.value
+        return Computed(f"({_show(new)} − {_show(old)}) ÷ {_show(old)} = {_fmt(v)}%", v, pair)
+    v = abs(a.value - b.value)
+    return Computed(f"{_show(a)} − {_show(b)} = {_amount(v, a, lang)}", v, pair)
+
+
+def _comparable(ops: list[numbers.Quantity]):
+    for i, a in enumerate(ops):
+        for b in ops[i + 1 :]:
+            if (a.start, a.text) == (b.start, b.text) or a.value == 0 or b.value == 0:
+                continue
+            if a.unit == b.unit and a.currency == b.currency and a.per_share == b.per_share:
+                if a.unit in ("%", "pp", "x") or a.kind == b.kind:
+                    return a, b
+    return None
+
+
+def _show(q: numbers.Quantity) -> str:
+    return q.text.strip()
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e4 else f"{v:,.0f}"
+
+
+_SCALES = [(1e8, "亿"), (1e4, "万")]
+
+
+def _amount(v: float, like: numbers.Quantity, lang: str) -> str:
+    """``v`` written in the scale of ``like`` (亿, million)."""
+    text = like.text
+    for size, word in (
+        (1e12, "万亿"),
+        (1e8, "亿"),
+        (1e4, "万"),
+        (1e9, "billion"),
+        (1e6, "million"),
+        (1e3, "thousand"),
+    ):
+        if word in fold(text):
+            return f"{_fmt(v / size)}{'' if re.search('[a-z]', word) is None else ' '}{word}"
+    return _fmt(v)

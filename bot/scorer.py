@@ -1,0 +1,214 @@
+"""Weigh the named checks into one probability: does this sentence answer the question?
+
+The weights are a logistic regression over :data:`bot.checks.FEATURES`, fitted on
+labelled questions of many reports (a candidate sentence is a positive when it overlaps
+the question's evidence; every candidate of an unanswerable question is a negative).
+The "not found" threshold is fitted with it: the probability of the best candidate
+under which refusing is right more often than answering, on the same data. The shipped
+weights live in ``bot/weights.json``, with what they were fitted on.
+
+Fitting uses scikit-learn (a dependency of sentence-transformers); answering needs only
+numpy. :func:`held_out` scores a multi-report suite leave-one-report-out: each report's
+questions are answered with weights fitted on the other reports only.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.checks import FEATURES, feature_matrix, overlaps_any, sigmoid
+
+WEIGHTS = Path(__file__).with_name("weights.json")
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """Standardised features -> logistic weights -> probability; and the threshold."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    threshold: float
+    about: dict = field(default_factory=dict, compare=False)
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        """P(answers) per row of ``X`` (columns as :data:`FEATURES`)."""
+        if len(X) == 0:
+            return np.zeros(0)
+        cols = [FEATURES.index(f) for f in self.features]
+        Z = (X[:, cols] - np.array(self.mean)) / np.array(self.scale)
+        return sigmoid(Z @ np.array(self.coef) + self.intercept)
+
+    def save(self, path: Path = WEIGHTS) -> None:
+        data = {
+            "features": list(self.features),
+            "coef": [round(c, 6) for c in self.coef],
+            "intercept": round(self.intercept, 6),
+            "mean": [round(m, 6) for m in self.mean],
+            "scale": [round(s, 6) for s in self.scale],
+            "threshold": round(self.threshold, 4),
+            "about": self.about,
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = WEIGHTS) -> Scorer:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Scorer(
+        tuple(data["features"]),
+        tuple(data["coef"]),
+        float(data["intercept"]),
+        tuple(data["mean"]),
+        tuple(data["scale"]),
+        float(data["threshold"]),
+        data.get("about", {}),
+    )
+
+
+@dataclass
+class Example:
+    """One question's candidates: features, labels, and whether it is answerable."""
+
+    id: str
+    report: str
+    answerable: bool
+    X: np.ndarray
+    y: np.ndarray
+
+
+def fit(
+    examples: list[Example], features: tuple[str, ...] = FEATURES, about: dict | None = None
+) -> Scorer:
+    """A :class:`Scorer` over ``features`` fitted on ``examples``."""
+    from sklearn.linear_model import LogisticRegression
+
+    cols = [FEATURES.index(f) for f in features]
+    X = np.vstack([e.X[:, cols] for e in examples if len(e.X)])
+    y = np.concatenate([e.y for e in examples if len(e.X)])
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    # No class weights: the probability stays calibrated (a few positives among many
+    # candidates), so the threshold below reads as the chance that the answer is right.
+    model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit((X - mean) / scale, y)
+    scorer = Scorer(
+        tuple(features),
+        tuple(float(c) for c in model.coef_[0]),
+        float(model.intercept_[0]),
+        tuple(float(m) for m in mean),
+        tuple(float(s) for s in scale),
+        0.5,
+        about or {},
+    )
+    return replace(scorer, threshold=_threshold(scorer, examples))
+
+
+def _threshold(scorer: Scorer, examples: list[Example]) -> float:
+    """The refusal threshold that makes the most right decisions on ``examples``: an
+    answerable question is right when its best candidate is a positive and clears the
+    threshold, an unanswerable one when its best candidate does not."""
+    best, right = [], []
+    for e in examples:
+        if not len(e.X):
+            continue
+        p = scorer.probabilities(e.X)
+        i = int(np.argmax(p))
+        best.append(p[i])
+        right.append(e.answerable and bool(e.y[i]))
+    answerable = [e.answerable for e in examples if len(e.X)]
+    candidates = sorted(set(np.round(best, 4))) + [1.01]
+    scored = []
+    for t in candidates:
+        ok = sum(
+            (a and r and b >= t) or (not a and b < t) for a, r, b in zip(answerable, right, best)
+        )
+        scored.append((ok, t))
+    top = max(ok for ok, _ in scored)
+    # The middle of the best plateau, so that the threshold does not sit on one example.
+    plateau = [t for ok, t in scored if ok == top]
+    return float(plateau[len(plateau) // 2])
+
+
+def example(item, answer, texts: dict[str, str], min_support=0.4, min_support_cross=0.1):
+    """Features and labels of one answered eval item (``answer.query``, ``answer.hits``)."""
+    hits = answer.hits
+    X = feature_matrix(answer.query, hits, min_support, min_support_cross) if hits else None
+    spans = []
+    for ev in item.evidences if item.answerable else []:
+        doc = texts.get(item.report, "")
+        at = doc.find(ev) if ev else -1
+        if at >= 0:
+            spans.append((at, at + len(ev)))
+    y = np.array([float(h.sentence.source == item.report and overlaps_any(h, spans)) for h in hits])
+    return Example(
+        item.id,
+        item.report,
+        item.answerable,
+        X if X is not None else np.zeros((0, len(FEATURES))),
+        y,
+    )
+
+
+def collect(items, ask, progress=None) -> list[tuple]:
+    """Ask every item of its own report once: (item, answer, seconds) each."""
+    asked = []
+    ask(items[0].question, reports=[items[0].report] if items[0].report else None)  # warm
+    for n, item in enumerate(items, 1):
+        scope = [item.report] if item.report else None
+        t = time.perf_counter()
+        answer = ask(item.question, [tuple(h) for h in item.history], reports=scope)
+        asked.append((item, answer, time.perf_counter() - t))
+        if progress:
+            progress(n, len(items))
+    return asked
+
+
+def held_out(items, library, ask, texts, progress=None, features=FEATURES, extra=()):
+    """Score ``items`` leave-one-report-out (see module docstring). Returns outcomes.
+
+    ``extra``: more (item, answer, seconds) to fit on in every fold (another report's
+    labelled questions, never scored here).
+    """
+    asked = collect(items, ask, progress)
+    return fold_outcomes(asked, library.settings, texts, features, extra)
+
+
+def fold_outcomes(asked, cfg, texts, features=FEATURES, extra=()):
+    """Outcomes of already-asked items, each report answered by a scorer fitted on the
+    other reports (and ``extra``)."""
+    from bot import evaluate
+    from bot.answer import ExtractiveAnswerer
+
+    def ex(i, a):
+        return example(i, a, texts, cfg.min_support, cfg.min_support_cross)
+
+    examples = [ex(i, a) for i, a, _ in asked]
+    more = [ex(i, a) for i, a, _ in extra]
+    outcomes = []
+    for report in dict.fromkeys(i.report for i, _, _ in asked):
+        train = [e for e in examples if e.report != report] + more
+        scorer = fit(train, features)
+        answerer = ExtractiveAnswerer(
+            cfg.max_citations, cfg.min_support, cfg.min_support_cross, scorer=scorer
+        )
+        for item, answer, secs in asked:
+            if item.report != report:
+                continue
+            if answer.query is None or answer.query.intent != "question":
+                refit = answer
+            else:
+                draft = answerer.answer(answer.query, answer.hits)
+                refit = replace(
+                    answer, text=draft.text, answered=draft.answered, citations=draft.citations
+                )
+            outcomes.append(evaluate.score_item(item, refit, texts, secs))
+    return outcomes
