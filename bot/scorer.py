@@ -203,8 +203,9 @@ def fold_outcomes(asked, cfg, texts, features=FEATURES, extra=()):
         for item, answer, secs in asked:
             if item.report != report:
                 continue
-            if answer.query is None or answer.query.intent != "question":
-                refit = answer
+            q = answer.query
+            if q is None or q.intent != "question" or q.form == "summary" or q.absent:
+                refit = answer  # not chosen by the scorer: nothing to refit
             else:
                 draft = answerer.answer(answer.query, answer.hits)
                 refit = replace(
