@@ -67,6 +67,7 @@ _DAMAGED = (
     "failed to load",
 )
 _FULL = ("no space left", "disk is full", "database or disk is full", "file too large")
+_WRITE_FAILED = ("disk i/o error", "error in compaction", "failed to apply logs")
 _READ_ONLY = ("readonly database", "read-only", "permission denied")
 
 
@@ -121,7 +122,32 @@ def _client(settings: Settings):
     try:
         return chromadb.PersistentClient(path=str(where), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001
+        error = _classify(str(where), "open the index", exc)
+        if "read-only" not in str(error):
+            raise error from exc
+    # chromadb writes even to open an index, so a read-only one is opened as a copy
+    # (questions only read; writes are refused by Store._writing).
+    return _snapshot(where, chroma_settings)
+
+
+def _snapshot(where: Path, chroma_settings):
+    import atexit
+    import shutil
+    import tempfile
+
+    import chromadb
+
+    copy = Path(tempfile.mkdtemp(prefix="reportbot-readonly-")) / "chroma"
+    atexit.register(shutil.rmtree, copy.parent, True)
+    try:
+        shutil.copytree(where, copy)
+        for path in [copy, *copy.rglob("*")]:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        client = chromadb.PersistentClient(path=str(copy), settings=chroma_settings)
+    except Exception as exc:  # noqa: BLE001
         raise _classify(str(where), "open the index", exc) from exc
+    client._reportbot_read_only = True  # noqa: SLF001 - read by Store
+    return client
 
 
 def _http_client(address: str, timeout: float, chroma_settings):
@@ -196,13 +222,37 @@ def _os_problem(where: str, what: str, exc: OSError) -> str:
     return f"cannot {what} at {where}: {exc.strerror or exc}"
 
 
+def _disk_full(where: str) -> bool:
+    """Is there no room left to write at ``where``? chromadb's compaction hides the
+    reason a write failed, so this asks the file system itself."""
+    import resource
+    import shutil
+
+    try:
+        if shutil.disk_usage(where).free < (1 << 20):
+            return True
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]  # "File too large" comes first
+        largest = max((p.stat().st_size for p in Path(where).rglob("*") if p.is_file()), default=0)
+        if limit != resource.RLIM_INFINITY and largest + (1 << 20) > limit:
+            return True
+        with open(Path(where) / ".space-probe", "wb") as fh:
+            fh.write(b"\0" * (1 << 20))
+    except OSError as exc:
+        return exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    finally:
+        with contextlib.suppress(OSError):
+            (Path(where) / ".space-probe").unlink()
+    return False
+
+
 def _classify(where: str, what: str, exc: Exception) -> StoreError:
     """One line for a failure of the embedded store, naming what to do."""
     if isinstance(exc, OSError) and exc.errno:
         return StoreError(_os_problem(where, what, exc))
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     low = str(exc).lower()
-    if any(m in low for m in _FULL):
+    maybe_full = "write" in what or any(m in low for m in _WRITE_FAILED)
+    if any(m in low for m in _FULL) or (maybe_full and _disk_full(where)):
         return StoreError(f"cannot {what} at {where}: the disk is full ({message})")
     if any(m in low for m in _READ_ONLY):
         return StoreError(f"cannot {what} at {where}: the folder is read-only ({message})")
@@ -245,6 +295,7 @@ class Store:
 
     def _open(self) -> None:
         self._client = _client(self.settings)
+        self.read_only = getattr(self._client, "_reportbot_read_only", False)
         self._vectors = None
         self._disk = self._disk_id()
         try:
@@ -329,6 +380,8 @@ class Store:
     def _writing(self):
         """Exclusive access for a write, across threads and processes; first catches up
         with any other process's write, so this one never overwrites what it did not see."""
+        if self.read_only:
+            raise StoreError(f"cannot write to the index at {self.where}: the folder is read-only")
         stack = contextlib.ExitStack()
         stack.enter_context(self._lock)
         if not self.settings.chroma_url:
