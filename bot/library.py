@@ -141,7 +141,9 @@ class Library:
         if not reports:
             raise StoreError(f"no saved reports in {saved.folder(cfg.data_dir)} to rebuild from")
         with self._lock:
-            self.__dict__.pop("store", None)
+            store = self.__dict__.pop("store", None)
+            if store is not None:
+                store.close()
             self.__dict__.pop("retriever", None)
             where = cfg.index_dir
             if where.exists():

@@ -318,6 +318,11 @@ class Store:
             self.reopened += 1
             self._open()
 
+    def close(self) -> None:
+        """Let go of the embedded index (the next store for the folder reads it afresh)."""
+        if not self.settings.chroma_url:
+            _forget_system(self._client)
+
     def _disk_id(self) -> tuple[int, int] | None:
         """Which database file is open: a rebuild replaces it."""
         if self.settings.chroma_url:
