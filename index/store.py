@@ -173,8 +173,11 @@ def _http_client(address: str, timeout: float, chroma_settings):
                 f"the server at {address} is not a Chroma server (its heartbeat answered "
                 f"HTTP {probe.status_code})"
             )
-        client = chromadb.HttpClient(
-            host=host, port=port, ssl=url.scheme == "https", settings=chroma_settings
+        client = _bounded(
+            lambda: chromadb.HttpClient(
+                host=host, port=port, ssl=url.scheme == "https", settings=chroma_settings
+            ),
+            timeout + CONNECT_TIMEOUT,
         )
     except StoreError:
         raise
@@ -186,6 +189,29 @@ def _http_client(address: str, timeout: float, chroma_settings):
     if isinstance(session, httpx.Client):
         session.timeout = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
     return client
+
+
+def _bounded(fn, seconds: float):
+    """``fn()``, or TimeoutError after ``seconds``: chromadb's HttpClient asks the server
+    for its identity and tenant with no timeout of its own. A stuck call is left to
+    finish in its daemon thread."""
+    done = threading.Event()
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="reportbot-chroma-connect", daemon=True).start()
+    if not done.wait(seconds):
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _unreachable(address: str, what: str, exc: Exception) -> str:
