@@ -16,7 +16,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import ReportError
@@ -125,11 +125,11 @@ def _plausible(text: str) -> bool:
 
 
 def _read_text(path: Path) -> str:
-    return _decode_file(path)[0]
+    return _decode_text(path.read_bytes(), str(path))[0]
 
 
-def _decode_file(path: Path) -> tuple[str, str]:
-    text, encoding = decode(path.read_bytes(), str(path))
+def _decode_text(data: bytes, path: str) -> tuple[str, str]:
+    text, encoding = decode(data, path)
     # Normalise line ends so offsets are stable.
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
@@ -155,9 +155,10 @@ def report_from_text(name: str, text: str, path: str = "") -> Report:
 
 def report_from_file(name: str, text: str, data: bytes, path: str, encoding: str = "") -> Report:
     """A report read from a file: its identity is the hash of the file's bytes."""
-    report = report_from_text(name, text, path)
+    if not text or text.isspace():  # not strip(): no copy of a 20 MB text
+        raise ReportError(path or name, "is empty (no text to index)")
     sha = hashlib.sha256(data).hexdigest()
-    return replace(report, sha256=sha, encoding=encoding, original=data)
+    return Report(name, text, sha, path, encoding, original=data)
 
 
 def load_report(path: str | Path, *, max_mb: float = 20.0, name: str | None = None) -> Report:
@@ -182,8 +183,9 @@ def load_report(path: str | Path, *, max_mb: float = 20.0, name: str | None = No
         raise ReportError(str(path), f"is {size / 1048576:.1f} MB, over the {max_mb:g} MB limit")
     if size == 0:
         raise ReportError(str(path), "is empty (0 bytes)")
+    data = path.read_bytes()  # once: a 20 MB file read twice costs every other user
     if loader is _read_text:
-        text, encoding = _decode_file(path)
+        text, encoding = _decode_text(data, str(path))
     else:
         text, encoding = loader(path), ""
-    return report_from_file(name or path.name, text, path.read_bytes(), str(path), encoding)
+    return report_from_file(name or path.name, text, data, str(path), encoding)
