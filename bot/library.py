@@ -101,7 +101,7 @@ class Library:
         """Index one report and save its text and bytes for a rebuild."""
         cfg = self.settings
         with self._lock:
-            if self.store.read_only:  # before the embeddings, which would be thrown away
+            if getattr(self.store, "read_only", False):  # before embedding in vain
                 raise StoreError(
                     f"cannot write to the index at {self.store.where}: the folder is read-only"
                 )

@@ -414,10 +414,14 @@ class Store:
         if self.read_only:
             raise StoreError(f"cannot write to the index at {self.where}: the folder is read-only")
         stack = contextlib.ExitStack()
-        stack.enter_context(self._lock)
-        if not self.settings.chroma_url:
-            stack.enter_context(_file_lock(self.settings.index_dir / ".write.lock"))
-            self._catch_up()
+        try:
+            stack.enter_context(self._lock)
+            if not self.settings.chroma_url:
+                stack.enter_context(_file_lock(self.settings.index_dir / ".write.lock"))
+                self._catch_up()
+        except BaseException:
+            stack.close()  # release what was taken: the caller's `with` never began
+            raise
         return stack
 
     def reports(self) -> list[ReportInfo]:

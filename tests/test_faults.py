@@ -638,3 +638,21 @@ def test_api_fault(name, kwargs, message, base):
 
 def test_the_matrix_is_large_enough():
     assert len(CLI) + len(API) + len(ENCODED) + 5 >= 45
+
+
+def test_instructions_planted_in_a_report_are_marked_as_data(data, tmp_path):
+    from bot.library import get_library
+    from tests.index.test_directives import INJECTIONS, ORDINARY
+
+    path = tmp_path / "planted.md"
+    path.write_text("\n".join(INJECTIONS + ORDINARY) + "\n", encoding="utf-8")
+    out = reportbot("index", str(path), data=data)
+    assert out.returncode == 0, out.stderr.decode()
+    store = get_library(settings_for(data)).store
+    marked = {r.text: r.directive for r in store.records("sentence", ["planted.md"])}
+    # A line may split into sentences ("…instructions; the figure is 42."): one is marked.
+    for line in INJECTIONS:
+        assert any(m for t, m in marked.items() if t in line), line
+    for line in ORDINARY:
+        assert not any(m for t, m in marked.items() if t in line), line
+    assert answers(data)
