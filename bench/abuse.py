@@ -3,14 +3,15 @@
 In one process, on a fresh temporary data folder with the default report indexed:
 - 4 normal users ask the project's own questions (eval/questions.jsonl) in a loop, each
   in its own thread, with and then without an attacker next to them;
-- the attacker sends, over and over, a question with a 2,000-turn history (about 37 MB,
-  as in issue 12) and indexes a 20 MB report with no punctuation.
+- the attacker sends, over and over (a pause of ``--pause`` seconds between requests), a
+  question with a 2,000-turn history (about 37 MB, as in issue 12) and a 20 MB report
+  with no punctuation to index.
 
 Printed: how long each hostile request takes to be refused (goal <= 2 s), and the normal
 users' answer latency p50/p95 alone and under attack (goal p95 <= 1 s). Figures only, no
 pass/fail. The hostile requests go through the same public API the UI and CLI use.
 
-Usage: python bench/abuse.py [--seconds 20] [--users 4]
+Usage: python bench/abuse.py [--seconds 20] [--users 4] [--pause 0.25]
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def users(n: int, asked: list[str], seconds: float, stop: threading.Event) -> li
     return times
 
 
-def attacker(folder: Path, stop: threading.Event) -> dict[str, list[float]]:
+def attacker(folder: Path, stop: threading.Event, pause: float) -> dict[str, list[float]]:
     """Hostile requests until ``stop``: seconds each took to be refused."""
     from bot import ReportBotError, ask, index_reports
 
@@ -80,7 +81,7 @@ def attacker(folder: Path, stop: threading.Event) -> dict[str, list[float]]:
             out[kind].append(time.perf_counter() - t)
             if not refused:
                 print(f"warning: the {kind} attack was not refused", file=sys.stderr)
-            time.sleep(0.05)  # a determined but not saturating attacker
+            time.sleep(pause)
     return out
 
 
@@ -93,6 +94,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--users", type=int, default=4)
+    p.add_argument("--pause", type=float, default=0.25, help="seconds between hostile requests")
     p.add_argument("--questions", default=str(ROOT / "eval" / "questions.jsonl"))
     args = p.parse_args()
 
@@ -110,7 +112,7 @@ def main() -> None:
     alone = users(args.users, asked, args.seconds, threading.Event())
     stop = threading.Event()
     hostile: dict[str, list[float]] = {}
-    thread = threading.Thread(target=lambda: hostile.update(attacker(folder, stop)))
+    thread = threading.Thread(target=lambda: hostile.update(attacker(folder, stop, args.pause)))
     thread.start()
     under = users(args.users, asked, args.seconds, threading.Event())
     stop.set()
@@ -122,7 +124,10 @@ def main() -> None:
             f"p95 {pct(times, 0.95) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
         )
 
-    print(f"{args.users} normal users, {args.seconds:g} s each phase, on {os.cpu_count()} CPUs")
+    print(
+        f"{args.users} normal users, {args.seconds:g} s each phase, on {os.cpu_count()} CPUs; "
+        f"a hostile request every {args.pause:g} s"
+    )
     print(line("alone", alone))
     print(line("under attack", under))
     for kind, label in (("history", "2,000-turn history"), ("upload", "20 MB unpunctuated")):
