@@ -45,21 +45,53 @@ class Answer:
     query: Query | None = field(default=None, repr=False)  # the question as analysed
 
 
-def _check(question: object, history: object, settings: Settings) -> list[tuple[str, str]]:
+def _check(
+    question: object, history: object, settings: Settings, reports: object = None
+) -> list[tuple[str, str]]:
+    """The question, history and report names as given by any caller (Python, CLI, UI,
+    API), checked before any work: every size is bounded, every type named."""
     if not isinstance(question, str):
         raise QuestionError(f"question must be text, not {type(question).__name__}")
     if not question.strip():
         raise QuestionError("question is empty")
+    if not _encodable(question):  # undecodable bytes arrive as lone surrogates
+        raise QuestionError("question is not valid text: it holds bytes that are not UTF-8")
     if len(question) > settings.max_question_chars:
         raise QuestionError(
             f"question is {len(question)} characters, over the limit of "
             f"{settings.max_question_chars} (REPORTBOT_MAX_QUESTION_CHARS)"
         )
+    if reports is not None and not isinstance(reports, str):
+        if not isinstance(reports, (list, tuple)) or not all(isinstance(r, str) for r in reports):
+            raise QuestionError("reports must be a report name or a list of report names")
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)):
+        raise QuestionError(
+            f"history must be a list of (question, answer) pairs, not {type(history).__name__}"
+        )
+    if len(history) > settings.max_history_turns:
+        raise QuestionError(
+            f"history has {len(history)} turns, over the limit of "
+            f"{settings.max_history_turns} (REPORTBOT_MAX_HISTORY_TURNS); start a new chat"
+        )
     pairs: list[tuple[str, str]] = []
-    for turn in history or []:
+    chars = 0
+    for turn in history:
         if not (isinstance(turn, (list, tuple)) and len(turn) == 2):
             raise QuestionError("history must be a list of (question, answer) pairs")
-        pairs.append((str(turn[0] or ""), str(turn[1] or "")))
+        if not all(t is None or isinstance(t, str) for t in turn):
+            raise QuestionError("history must hold text: (question, answer) pairs of strings")
+        pair = (turn[0] or "", turn[1] or "")
+        if not all(map(_encodable, pair)):
+            raise QuestionError("history is not valid text: it holds bytes that are not UTF-8")
+        chars += len(pair[0]) + len(pair[1])
+        if chars > settings.max_history_chars:
+            raise QuestionError(
+                f"history holds over {settings.max_history_chars} characters, the limit "
+                "(REPORTBOT_MAX_HISTORY_CHARS); start a new chat"
+            )
+        pairs.append(pair)
     return pairs
 
 
@@ -100,6 +132,14 @@ def _summarize(library, retriever, sources: list[str] | None, query: Query):
         citations += d.citations
         parts.append(text)
     return Draft("\n\n".join(parts), True, citations, 1.0)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def ask(
@@ -144,7 +184,7 @@ def ask_stream(
     """
     library = get_library(settings)
     cfg = library.settings
-    pairs = _check(question, history, cfg)
+    pairs = _check(question, history, cfg, reports)
     if mode not in MODES:
         raise QuestionError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if mode == "llm" and not cfg.llm_base_url:

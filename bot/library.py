@@ -4,19 +4,26 @@
 Nothing heavy happens until it is used: the embedding model is converted/loaded and the
 store opened on first need, and the bundled default report is indexed on the first
 question when the index holds no report yet.
+
+Every indexed report's text and bytes are also kept as files (:mod:`index.saved`): an
+empty store beside saved reports is a vanished index, reported as damaged rather than
+refilled with the bundled report, and :meth:`Library.rebuild` re-indexes from them.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from index import default_report_path
+from index import default_report_path, saved
+from index.cleanup import remove_leftovers
 from index.embed import LangChainEmbeddings, get_embedder
-from index.errors import ReportError, UnknownReportError
+from index.errors import DamagedIndexError, ReportError, StoreError, UnknownReportError
 from index.load import LOADERS, Report, load_report
 from index.pipeline import IndexResult, Progress, index_report
 from index.settings import Settings
@@ -38,6 +45,7 @@ class Library:
         self._lock = threading.RLock()
         self._checked_default = False
         self._model: _Background | None = None
+        remove_leftovers(settings.data_dir)
 
     def load_model(self) -> None:
         """Start loading the embedding model in a background thread (once).
@@ -72,24 +80,82 @@ class Library:
         return self.store.reports()
 
     def ensure_default(self, progress: Progress | None = None) -> None:
-        """Index the bundled report when the index holds no report at all."""
+        """Index the bundled report when the index holds no report at all.
+
+        An index that holds none while reports were saved has lost them: that is
+        reported (:class:`DamagedIndexError`), never papered over with the bundled one.
+        """
         with self._lock:
             if self._checked_default:
                 return
-            if self.settings.default_report and not self.store.reports():
-                self.index_report(load_report(default_report_path()), progress)
+            if not self.store.reports():
+                if not self.settings.chroma_url and saved.any_saved(self.settings.data_dir):
+                    raise DamagedIndexError(
+                        str(self.settings.index_dir), "its reports are gone from it"
+                    )
+                if self.settings.default_report:
+                    self.index_report(load_report(default_report_path()), progress)
             self._checked_default = True
 
     def index_report(self, report: Report, progress: Progress | None = None) -> IndexResult:
+        """Index one report and save its text and bytes for a rebuild."""
+        cfg = self.settings
         with self._lock:
-            return index_report(
+            if getattr(self.store, "read_only", False):  # before embedding in vain
+                raise StoreError(
+                    f"cannot write to the index at {self.store.where}: the folder is read-only"
+                )
+            result = index_report(
                 report,
                 self.store,
                 self.embedder,
                 self.count_tokens,
-                self.settings.chunk_tokens,
+                cfg.chunk_tokens,
                 progress,
+                max_embeddings=cfg.max_report_embeddings,
+                max_chars=cfg.max_sentence_chars,
             )
+            if not (result.unchanged and saved.is_saved(cfg.data_dir, report)):
+                self._save(report)
+            return result
+
+    def _save(self, report: Report) -> None:
+        try:
+            saved.save(self.settings.data_dir, report)
+        except OSError as exc:
+            where = saved.folder(self.settings.data_dir)
+            raise StoreError(f"cannot save the text of {report.name} in {where}: "
+                             f"{exc.strerror or exc}") from None  # fmt: skip
+
+    def rebuild(self, progress: Progress | None = None) -> list[IndexResult]:
+        """Re-create the index from the saved reports (after it was damaged).
+
+        The old index folder is moved aside (``chroma.damaged-<time>``), not deleted:
+        whatever could still be recovered from it stays on disk.
+        """
+        cfg = self.settings
+        if cfg.chroma_url:
+            raise StoreError("--rebuild re-creates the embedded index; with a Chroma "
+                             "server (REPORTBOT_CHROMA_URL), rebuild on the server")  # fmt: skip
+        reports = saved.saved(cfg.data_dir)
+        if not reports:
+            raise StoreError(f"no saved reports in {saved.folder(cfg.data_dir)} to rebuild from")
+        with self._lock:
+            store = self.__dict__.pop("store", None)
+            if store is not None:
+                store.close()
+            self.__dict__.pop("retriever", None)
+            where = cfg.index_dir
+            if where.exists():
+                aside = where.with_name(f"chroma.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+                try:
+                    os.rename(where, aside)
+                except OSError as exc:
+                    raise StoreError(f"cannot move the damaged index at {where} aside: "
+                                     f"{exc.strerror or exc}") from None  # fmt: skip
+            results = [self.index_report(r, progress) for r in reports]
+            self._checked_default = True
+            return results
 
     def index_paths(
         self, paths: Iterable[str | Path], progress: Progress | None = None
@@ -124,6 +190,8 @@ class Library:
                     results.append(IndexResult(old.name, old.chunks, old.sentences, 0, True, 0))
                     if old.path != report.path:  # the folder moved: removals follow it
                         self.store.set_path(old.name, report.path)
+                    if not saved.is_saved(self.settings.data_dir, report):
+                        self._save(report)  # indexed before texts were kept
                 else:
                     step = _within(progress, i, n) if progress else None
                     results.append(self.index_report(report, step))
@@ -132,12 +200,14 @@ class Library:
             present = {str(f.resolve()) for f in files}
             gone = [r.name for r in known.values() if _gone_from(r.path, root, present)]
             for name in gone:
-                self.store.remove(name)
+                self.remove(name)
         return FolderResult(results, gone)
 
     def remove(self, name: str) -> bool:
         with self._lock:
-            return self.store.remove(name)
+            removed = self.store.remove(name)
+            saved.remove(self.settings.data_dir, name)
+            return removed
 
     def check_sources(self, names: list[str] | None) -> list[str] | None:
         if not names:

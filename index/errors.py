@@ -6,6 +6,24 @@ Every error's ``str()`` is one line a user can act on.
 
 from __future__ import annotations
 
+import re
+
+# Settings whose values are secrets, and values that look like one whatever their name
+# (a key pasted under a mistyped name is still a key).
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL", re.IGNORECASE)
+_SECRET_VALUE = re.compile(r"^((sk|pk|rk|hf|ghp|gho|xox[a-z])[-_]|AKIA)")
+
+
+def mask(name: str, value: str) -> str:
+    """``value`` as it may be shown: a secret keeps its first three characters (``sk-…``).
+
+    >>> mask("REPORTBOT_LLM_APIKEY", "sk-abcdef123")
+    'sk-…'
+    """
+    if value and (_SECRET_NAME.search(name) or _SECRET_VALUE.match(value)):
+        return value[:3] + "…" if len(value) > 6 else "…"
+    return value
+
 
 class ReportBotError(Exception):
     """Base class for every error this project raises on purpose."""
@@ -15,8 +33,9 @@ class SettingsError(ReportBotError):
     """A setting (environment variable) has a value we cannot use."""
 
     def __init__(self, name: str, value: str, expected: str):
-        self.name, self.value, self.expected = name, value, expected
-        super().__init__(f"setting {name}={value!r} is invalid: expected {expected}")
+        # The value is kept masked: a secret must not reach a message or a traceback.
+        self.name, self.value, self.expected = name, mask(name, value), expected
+        super().__init__(f"setting {name}={self.value!r} is invalid: expected {expected}")
 
 
 class ReportError(ReportBotError):
@@ -46,3 +65,14 @@ class ModelError(ReportBotError):
 
 class StoreError(ReportBotError):
     """The vector store could not be opened or reached."""
+
+
+class DamagedIndexError(StoreError):
+    """The index on disk cannot be read (or vanished): ``reportbot index --rebuild``."""
+
+    def __init__(self, where: str, detail: str = ""):
+        self.where, self.detail = where, detail
+        super().__init__(
+            f"the index at {where} is damaged{f' ({detail})' if detail else ''}; run "
+            "`reportbot index --rebuild`, which re-indexes the reports from their saved text"
+        )

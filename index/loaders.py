@@ -93,7 +93,6 @@ def load_pdf(path: Path) -> str:
 def load_docx(path: Path) -> str:
     """Paragraphs and table rows of a Word document, in document order (python-docx)."""
     from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
     try:
@@ -112,7 +111,8 @@ def load_docx(path: Path) -> str:
                 blocks.append("\n".join(rows))
             else:
                 blocks.append(item.text)
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    # PackageNotFoundError, KeyError, BadZipFile, and lxml's XMLSyntaxError for garbage XML
+    except Exception as exc:  # noqa: BLE001
         raise ReportError(str(path), f"is not a readable .docx ({type(exc).__name__})") from None
     text = _tidy(blocks)
     if not text:

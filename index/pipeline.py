@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from index.directives import is_directive
 from index.embed import Embedder
+from index.errors import ReportError
 from index.load import Report
-from index.split import chunk_report, content_id
+from index.split import MAX_CHARS, chunk_report, content_id
 from index.store import Record, Store
 
 Progress = Callable[[int, int], None]
@@ -31,20 +33,54 @@ class IndexResult:
     embedded: int
     unchanged: bool
     seconds: float
+    encoding: str = ""  # how the file was decoded, for text files
 
 
-def build_records(report: Report, count: Callable[[str], int], budget: int) -> list[Record]:
-    """Sentence and chunk records of ``report`` with content-derived ids."""
+def build_records(
+    report: Report, count: Callable[[str], int], budget: int, max_chars: int = MAX_CHARS
+) -> list[Record]:
+    """Sentence and chunk records of ``report`` with content-derived ids.
+
+    A chunk is marked a directive when one of its sentences is."""
     records: list[Record] = []
     seen: dict[str, int] = {}
-    for chunk in chunk_report(report.name, report.text, count, budget):
-        records.append(Record(chunk.id, "chunk", report.name, chunk.start, chunk.end, chunk.text))
+    for chunk in chunk_report(report.name, report.text, count, budget, max_chars):
+        sentences = []
         for s in chunk.sentences:
             n = seen.get(s.text, 0)
             seen[s.text] = n + 1
             sid = content_id(report.name, "sentence", s.text, n)
-            records.append(Record(sid, "sentence", report.name, s.start, s.end, s.text, chunk.id))
+            sentences.append(
+                Record(sid, "sentence", report.name, s.start, s.end, s.text, chunk.id,
+                       directive=is_directive(s.text))
+            )  # fmt: skip
+        marked = any(r.directive for r in sentences)
+        records.append(
+            Record(chunk.id, "chunk", report.name, chunk.start, chunk.end, chunk.text,
+                   directive=marked)
+        )  # fmt: skip
+        records.extend(sentences)
     return records
+
+
+def check_cost(report: Report, max_embeddings: int, max_chars: int = MAX_CHARS) -> None:
+    """Refuse a report that certainly needs more than ``max_embeddings``, before splitting.
+
+    Every sentence holds at most ``max_chars`` characters, so a report has at least
+    (characters / max_chars) of them: one division rejects a 20 MB run without
+    punctuation at once, where splitting it would take seconds.
+    """
+    least = len(report.text) // (max_chars + 1)  # whitespace between sentences is rare
+    if least > max_embeddings:
+        _too_costly(report, f"at least {least:,}", max_embeddings)
+
+
+def _too_costly(report: Report, needed: str, limit: int) -> None:
+    raise ReportError(
+        report.path or report.name,
+        f"would need {needed} embeddings, over the limit of {limit:,} per report "
+        "(REPORTBOT_MAX_REPORT_EMBEDDINGS); split it into smaller reports",
+    )
 
 
 def batches(
@@ -80,6 +116,9 @@ def index_report(
     count: Callable[[str], int],
     budget: int,
     progress: Progress | None = None,
+    *,
+    max_embeddings: int | None = None,
+    max_chars: int = MAX_CHARS,
 ) -> IndexResult:
     """Bring ``report`` up to date in ``store``; see the module docstring.
 
@@ -94,8 +133,14 @@ def index_report(
         if progress:
             progress(1, 1)
         seconds = time.perf_counter() - t0
-        return IndexResult(report.name, known.chunks, known.sentences, 0, True, seconds)
-    records = build_records(report, count, budget)
+        return IndexResult(
+            report.name, known.chunks, known.sentences, 0, True, seconds, report.encoding
+        )
+    if max_embeddings is not None:
+        check_cost(report, max_embeddings, max_chars)
+    records = build_records(report, count, budget, max_chars)
+    if max_embeddings is not None and len(records) > max_embeddings:
+        _too_costly(report, f"{len(records):,}", max_embeddings)
     n_chunks = sum(r.kind == "chunk" for r in records)
     have = store.existing([r.id for r in records])
     todo = [r for r in records if r.id not in have]
@@ -113,4 +158,5 @@ def index_report(
     if progress and not todo:
         progress(1, 1)
     seconds = time.perf_counter() - t0
-    return IndexResult(report.name, n_chunks, len(records) - n_chunks, len(todo), False, seconds)
+    sentences = len(records) - n_chunks
+    return IndexResult(report.name, n_chunks, sentences, len(todo), False, seconds, report.encoding)

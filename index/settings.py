@@ -38,6 +38,8 @@ class Settings:
     fewer than the cores helps when other processes keep them busy."""
     chroma_url: str = ""
     """REPORTBOT_CHROMA_URL: empty for the embedded store, else ``http://host:port``."""
+    chroma_timeout: float = 10.0
+    """REPORTBOT_CHROMA_TIMEOUT: seconds to wait for a Chroma server's answer."""
     chunk_tokens: int = 200
     """REPORTBOT_CHUNK_TOKENS: token budget of a chunk (tiktoken cl100k_base)."""
     max_citations: int = 2
@@ -46,6 +48,17 @@ class Settings:
     """REPORTBOT_MAX_QUESTION_CHARS: longer questions are rejected."""
     max_report_mb: float = 20.0
     """REPORTBOT_MAX_REPORT_MB: larger report files are rejected."""
+    max_report_embeddings: int = 10_000
+    """REPORTBOT_MAX_REPORT_EMBEDDINGS: a report needing more (sentences and chunks) is
+    rejected before any is computed: embedding is the cost of indexing."""
+    max_sentence_chars: int = 400
+    """REPORTBOT_MAX_SENTENCE_CHARS: a longer run without an end mark is cut into pieces
+    of at most this many characters, so the work of splitting and embedding a report
+    grows in step with its length."""
+    max_history_turns: int = 50
+    """REPORTBOT_MAX_HISTORY_TURNS: a longer conversation history is rejected."""
+    max_history_chars: int = 20_000
+    """REPORTBOT_MAX_HISTORY_CHARS: so is one whose questions and answers hold more."""
     min_support: float = 0.4
     """REPORTBOT_MIN_SUPPORT: share of the question's words (rarity-weighted) the best
     sentence must hold, else the bot says "not found" (calibrated on eval/questions.jsonl)."""
@@ -92,6 +105,10 @@ class Settings:
             "max_citations": (1, 10),
             "max_question_chars": (1, 100_000),
             "threads": (1, 1024),
+            "max_report_embeddings": (10, 10_000_000),
+            "max_sentence_chars": (20, 100_000),
+            "max_history_turns": (0, 100_000),
+            "max_history_chars": (0, 100_000_000),
         }
         for name, (lo, hi) in positive.items():
             value = getattr(self, name)
@@ -106,9 +123,15 @@ class Settings:
                 raise SettingsError(
                     PREFIX + name.upper(), str(getattr(self, name)), "a number 0..1"
                 )
-        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
-            raise SettingsError(PREFIX + "CHROMA_URL", self.chroma_url, "an http(s):// URL")
-        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+        if self.chroma_url and not _is_http_url(self.chroma_url):
+            raise SettingsError(
+                PREFIX + "CHROMA_URL", self.chroma_url, "an http(s)://host:port URL"
+            )
+        if not 0 < self.chroma_timeout <= 3600:
+            raise SettingsError(
+                PREFIX + "CHROMA_TIMEOUT", str(self.chroma_timeout), "a number of seconds 0..3600"
+            )
+        if self.llm_base_url and not _is_http_url(self.llm_base_url):
             raise SettingsError(PREFIX + "LLM_BASE_URL", self.llm_base_url, "an http(s):// URL")
         if self.llm_base_url and not self.llm_model:
             raise SettingsError(PREFIX + "LLM_MODEL", "", "a model name")
@@ -131,6 +154,19 @@ class Settings:
     def cache_dir(self) -> Path:
         """Files derived from installed packages, rebuilt when missing."""
         return self.data_dir / "cache"
+
+
+def _is_http_url(value: str) -> bool:
+    """An http(s) URL with a host and, if given, a port in range (``urlparse`` raises on
+    ``http://[::1`` and ``.port`` on ``:99999``: those are setting mistakes, not crashes)."""
+    from urllib.parse import urlparse
+
+    try:
+        url = urlparse(value)
+        url.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.hostname)
 
 
 def _names(known: set[str]) -> str:

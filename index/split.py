@@ -3,7 +3,10 @@
 Sentences end at 。！？；; ! ? and line breaks, and at ``.`` followed by whitespace
 (English). They never end inside a number (``12.5亿元``, ``3.4%``) or inside a
 quotation (“…”, 「…」, 《…》, (…)). Chunks group whole consecutive sentences within a token
-budget counted with tiktoken. Offsets always index the report text itself:
+budget counted with tiktoken. A run longer than ``max_chars`` with no end mark (a file
+without punctuation) is cut into pieces of at most that many characters, so the pieces,
+and the embeddings they cost, grow in step with the text's length. Offsets always index
+the report text itself:
 ``text[s.start:s.end] == s.text`` for every sentence and chunk.
 
 This module does not embed or store anything.
@@ -21,6 +24,7 @@ CLOSERS = set(OPENERS.values()) | {'"', "'"}
 CLAUSE_BREAKS = set(",，、:：")
 # A quotation longer than this is treated as unbalanced: we split inside it after all.
 MAX_QUOTE = 400
+MAX_CHARS = 400  # default longest sentence, in characters (REPORTBOT_MAX_SENTENCE_CHARS)
 
 
 @dataclass(frozen=True)
@@ -113,36 +117,57 @@ def _emit(text: str, start: int, end: int, out: list[Span]) -> None:
         out.append(Span(start, end, text[start:end]))
 
 
-def _pieces(text: str, span: Span, count: Callable[[str], int], budget: int) -> list[Span]:
-    """Cut an over-long sentence at clause breaks so each piece fits the budget."""
-    if count(span.text) <= budget:
+def _pieces(
+    text: str, span: Span, count: Callable[[str], int], budget: int, max_chars: int = MAX_CHARS
+) -> list[Span]:
+    """Cut an over-long sentence at clause breaks so each piece fits the budget.
+
+    Each piece is the longest prefix within ``max_chars`` characters and ``budget``
+    tokens (found by bisection: a few token counts per piece, not one per character),
+    cut back to its last clause break or space when it has one.
+    """
+    if span.end - span.start <= max_chars and count(span.text) <= budget:
         return [span]
     pieces: list[Span] = []
     start = span.start
-    last_break = None
-    for i in range(span.start, span.end):
-        if text[i] in CLAUSE_BREAKS or text[i] == " ":
-            last_break = i + 1
-        if count(text[start : i + 1]) > budget:
-            cut = last_break if last_break and last_break > start else i
-            if cut <= start:
-                cut = i + 1
-            pieces.append(Span(start, cut, text[start:cut]))
-            start, last_break = cut, None
-    if start < span.end:
-        pieces.append(Span(start, span.end, text[start : span.end]))
+    while start < span.end:
+        stop = min(span.end, start + max_chars)
+        if count(text[start:stop]) > budget:
+            lo, hi = start + 1, stop  # text[start:lo] fits (one character always does)
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if count(text[start:mid]) <= budget:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            stop = lo
+        cut = stop
+        if stop < span.end:
+            breaks = [
+                i + 1 for i in range(start, stop) if text[i] in CLAUSE_BREAKS or text[i] == " "
+            ]
+            if breaks and breaks[-1] > start:
+                cut = breaks[-1]
+        pieces.append(Span(start, cut, text[start:cut]))
+        start = cut
     return [p for p in pieces if p.text.strip()]
 
 
 def chunk_report(
-    source: str, text: str, count: Callable[[str], int], budget: int = 200
+    source: str,
+    text: str,
+    count: Callable[[str], int],
+    budget: int = 200,
+    max_chars: int = MAX_CHARS,
 ) -> list[Chunk]:
     """Group sentences into chunks of at most ``budget`` tokens.
 
     A chunk also closes at a paragraph break once it holds half its budget, so chunks
     follow the report's own structure where they can.
     """
-    sentences = [p for s in split_sentences(text) for p in _pieces(text, s, count, budget)]
+    sentences = [
+        p for s in split_sentences(text) for p in _pieces(text, s, count, budget, max_chars)
+    ]
     chunks: list[Chunk] = []
     group: list[Span] = []
     used = 0

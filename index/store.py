@@ -16,11 +16,26 @@ keeps its id and its vector across re-indexing. New records are written *staged*
 so a failed run leaves the previous index answering as before.
 
 The embedded ``PersistentClient`` is the default; ``REPORTBOT_CHROMA_URL`` switches to
-a Chroma server (``HttpClient``). This module stores and fetches; it does not rank.
+a Chroma server (``HttpClient``), whose every request is bounded by
+``REPORTBOT_CHROMA_TIMEOUT``. This module stores and fetches; it does not rank.
+
+Several processes may share one index (a UI, a `reportbot index` in a terminal). The
+embedded client caches the vector index in memory, so after another process writes, its
+searches fail ("Error finding id") until it reopens. Every commit and removal rewrites a
+version token; a store that reads a token it did not write, or meets that error, reopens
+its client (fresh from disk) and tries once more. Writes across processes take a file
+lock beside the index, and reopen first when another process wrote since.
+
+Faults of the files themselves become one-line errors: a corrupt or emptied
+``chroma.sqlite3`` is :class:`DamagedIndexError` (``reportbot index --rebuild``), a full
+disk or a read-only folder a :class:`StoreError` that names the folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import re
 import socket
 import threading
@@ -28,15 +43,32 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
-from index.errors import StoreError
+from index.errors import DamagedIndexError, StoreError
 from index.settings import Settings
 
 _BATCH = 256
 _VERSION_ID = "version"  # in the manifest collection; report ids start with "report:"
 _STAGED_MARGIN = 8  # nearest records fetched beyond k, so a few staged ones cost nothing
 CONNECT_TIMEOUT = 5.0  # seconds to reach a Chroma server before giving up
+DATABASE = "chroma.sqlite3"
+# What chromadb (Python, SQLite or its Rust core) says when...
+_STALE = ("error finding id", "nothing found on disk", "does not exist", "not found")
+_DAMAGED = (
+    "malformed",
+    "file is not a database",
+    "not a database",
+    "database corrupt",
+    "no such table",
+    "hnsw segment reader",
+    "error loading hnsw",
+    "failed to load",
+)
+_FULL = ("no space left", "disk is full", "database or disk is full", "file too large")
+_WRITE_FAILED = ("disk i/o error", "error in compaction", "failed to apply logs")
+_READ_ONLY = ("readonly database", "read-only", "permission denied")
 
 
 @dataclass(frozen=True)
@@ -50,6 +82,7 @@ class Record:
     end: int
     text: str
     chunk_id: str = ""
+    directive: bool = False  # addresses a reader or a model (index/directives.py)
 
 
 @dataclass(frozen=True)
@@ -73,34 +106,112 @@ def _client(settings: Settings):
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
-        return _http_client(settings.chroma_url, chroma_settings)
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
+        return _http_client(settings.chroma_url, settings.chroma_timeout, chroma_settings)
+    where = settings.index_dir
+    database = where / DATABASE
+    # An emptied database would be taken for a new one: the user's reports would vanish
+    # and the bundled report would quietly take their place.
+    if database.exists() and database.stat().st_size == 0:
+        raise DamagedIndexError(str(where), f"{DATABASE} is empty")
     try:
-        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(_os_problem(str(where), "create the index", exc)) from None
+    if not database.exists() and not os.access(where, os.W_OK):
+        raise StoreError(f"cannot create the index at {where}: the folder is read-only")
+    try:
+        return chromadb.PersistentClient(path=str(where), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001
-        raise StoreError(f"cannot open the index at {settings.index_dir}: {exc}") from exc
+        error = _classify(str(where), "open the index", exc)
+        if "read-only" not in str(error):
+            raise error from exc
+    # chromadb writes even to open an index, so a read-only one is opened as a copy
+    # (questions only read; writes are refused by Store._writing).
+    return _snapshot(where, chroma_settings)
 
 
-def _http_client(address: str, chroma_settings):
+def _snapshot(where: Path, chroma_settings):
+    import atexit
+    import shutil
+    import tempfile
+
+    import chromadb
+
+    copy = Path(tempfile.mkdtemp(prefix="reportbot-readonly-")) / "chroma"
+    atexit.register(shutil.rmtree, copy.parent, True)
+    try:
+        shutil.copytree(where, copy)
+        for path in [copy, *copy.rglob("*")]:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        client = chromadb.PersistentClient(path=str(copy), settings=chroma_settings)
+    except Exception as exc:  # noqa: BLE001
+        raise _classify(str(where), "open the index", exc) from exc
+    client._reportbot_read_only = True  # noqa: SLF001 - read by Store
+    return client
+
+
+def _http_client(address: str, timeout: float, chroma_settings):
     import chromadb
     import httpx
 
     url = urlparse(address)
     host = url.hostname or "localhost"
     port = url.port or (443 if url.scheme == "https" else 8000)
-    # Chroma's client waits forever to connect; a server that is off or firewalled
-    # should fail the call in seconds (and, once back, answer the next one).
+    # Chroma's client waits forever, to connect and to read: a server that is off,
+    # firewalled or stuck must fail the call in seconds (and, once back, answer the
+    # next one). Its constructor already asks the server something, so the server is
+    # first asked for its heartbeat with our own bounds.
     try:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
-        client = chromadb.HttpClient(
-            host=host, port=port, ssl=url.scheme == "https", settings=chroma_settings
+        probe = httpx.get(
+            f"{address.rstrip('/')}/api/v2/heartbeat",
+            timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
+            verify=url.scheme == "https",
         )
+        if probe.status_code >= 400:
+            raise StoreError(
+                f"the server at {address} is not a Chroma server (its heartbeat answered "
+                f"HTTP {probe.status_code})"
+            )
+        client = _bounded(
+            lambda: chromadb.HttpClient(
+                host=host, port=port, ssl=url.scheme == "https", settings=chroma_settings
+            ),
+            timeout + CONNECT_TIMEOUT,
+        )
+    except StoreError:
+        raise
     except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
+        if _is_timeout(exc):
+            raise StoreError(_silent(address, "connect", timeout)) from None
         raise StoreError(_unreachable(address, "connect", exc)) from exc
     session = getattr(getattr(client, "_server", None), "_session", None)
     if isinstance(session, httpx.Client):
-        session.timeout = httpx.Timeout(None, connect=CONNECT_TIMEOUT)
+        session.timeout = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
     return client
+
+
+def _bounded(fn, seconds: float):
+    """``fn()``, or TimeoutError after ``seconds``: chromadb's HttpClient asks the server
+    for its identity and tenant with no timeout of its own. A stuck call is left to
+    finish in its daemon thread."""
+    done = threading.Event()
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="reportbot-chroma-connect", daemon=True).start()
+    if not done.wait(seconds):
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _unreachable(address: str, what: str, exc: Exception) -> str:
@@ -110,10 +221,87 @@ def _unreachable(address: str, what: str, exc: Exception) -> str:
     )
 
 
+def _silent(address: str, what: str, timeout: float) -> str:
+    return (
+        f"the Chroma server at {address} did not answer within {timeout:g} s "
+        f"(REPORTBOT_CHROMA_TIMEOUT) when asked to {what}"
+    )
+
+
+def _is_timeout(exc: Exception) -> bool:
+    import httpx
+
+    return isinstance(exc, (httpx.TimeoutException, socket.timeout, TimeoutError))
+
+
 def _is_connection_error(exc: Exception) -> bool:
     import httpx
 
     return isinstance(exc, (httpx.TransportError, ConnectionError, socket.timeout))
+
+
+def _os_problem(where: str, what: str, exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return f"cannot {what} at {where}: the disk is full ({exc.strerror})"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot {what} at {where}: the folder is read-only ({exc.strerror})"
+    return f"cannot {what} at {where}: {exc.strerror or exc}"
+
+
+def _disk_full(where: str) -> bool:
+    """Is there no room left to write at ``where``? chromadb's compaction hides the
+    reason a write failed, so this asks the file system itself."""
+    import resource
+    import shutil
+
+    try:
+        if shutil.disk_usage(where).free < (1 << 20):
+            return True
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]  # "File too large" comes first
+        largest = max((p.stat().st_size for p in Path(where).rglob("*") if p.is_file()), default=0)
+        if limit != resource.RLIM_INFINITY and largest + (1 << 20) > limit:
+            return True
+        with open(Path(where) / ".space-probe", "wb") as fh:
+            fh.write(b"\0" * (1 << 20))
+    except OSError as exc:
+        return exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    finally:
+        with contextlib.suppress(OSError):
+            (Path(where) / ".space-probe").unlink()
+    return False
+
+
+def _classify(where: str, what: str, exc: Exception) -> StoreError:
+    """One line for a failure of the embedded store, naming what to do."""
+    if isinstance(exc, OSError) and exc.errno:
+        return StoreError(_os_problem(where, what, exc))
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    low = str(exc).lower()
+    maybe_full = "write" in what or any(m in low for m in _WRITE_FAILED)
+    if any(m in low for m in _FULL) or (maybe_full and _disk_full(where)):
+        return StoreError(f"cannot {what} at {where}: the disk is full ({message})")
+    if any(m in low for m in _READ_ONLY):
+        return StoreError(f"cannot {what} at {where}: the folder is read-only ({message})")
+    if any(m in low for m in _DAMAGED):
+        return DamagedIndexError(where, message)
+    return StoreError(f"Chroma store at {where} failed to {what}: {message}")
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    """An exclusive lock between processes (flock); a no-op where files cannot lock."""
+    try:
+        import fcntl
+
+        fh = open(path, "a+b")  # noqa: SIM115 - held for the block
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+    finally:
+        fh.close()  # releases the lock
 
 
 class Store:
@@ -121,26 +309,67 @@ class Store:
 
     def __init__(self, settings: Settings, embeddings):
         self.writes = 0
+        self.reopened = 0  # times this store reopened after another process wrote
         self.settings = settings
         self.where = settings.chroma_url or str(settings.index_dir)
-        self._client = _client(settings)
         self._embeddings = embeddings
         self._vectors = None
         self.name = f"rb-{_slug(settings.embed_model)}"
+        self._token: str | None = None  # the last index version this process saw
+        self._lock = threading.RLock()
+        self._open()
+
+    def _open(self) -> None:
+        self._client = _client(self.settings)
+        self.read_only = getattr(self._client, "_reportbot_read_only", False)
+        self._vectors = None
+        self._disk = self._disk_id()
         try:
             self.collection = self._client.get_or_create_collection(
                 self.name,
                 embedding_function=None,
-                metadata={"hnsw:space": "cosine", "model": settings.embed_model},
+                metadata={"hnsw:space": "cosine", "model": self.settings.embed_model},
             )
             self.manifest = self._client.get_or_create_collection(
                 f"{self.name}-reports", embedding_function=None
             )
         except Exception as exc:  # noqa: BLE001
-            if settings.chroma_url and _is_connection_error(exc):
-                raise StoreError(_unreachable(self.where, "open the collections", exc)) from exc
-            raise StoreError(f"cannot open the Chroma store at {self.where}: {exc}") from exc
-        self._lock = threading.Lock()
+            raise self._error("open the collections", exc) from exc
+
+    def _reopen(self) -> None:
+        """Drop the client's in-memory state and read the index afresh from disk."""
+        with self._lock:
+            if not self.settings.chroma_url:
+                _forget_system(self._client)
+            self.reopened += 1
+            self._open()
+
+    def close(self) -> None:
+        """Let go of the embedded index (the next store for the folder reads it afresh)."""
+        if not self.settings.chroma_url:
+            _forget_system(self._client)
+
+    def _disk_id(self) -> tuple[int, int] | None:
+        """Which database file is open: a rebuild replaces it."""
+        if self.settings.chroma_url:
+            return None
+        try:
+            st = (self.settings.index_dir / DATABASE).stat()
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _error(self, what: str, exc: Exception) -> StoreError:
+        if isinstance(exc, StoreError):
+            return exc
+        if self.settings.chroma_url:
+            if _is_timeout(exc):
+                return StoreError(_silent(self.where, what, self.settings.chroma_timeout))
+            if _is_connection_error(exc):
+                return StoreError(_unreachable(self.where, what, exc))
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            return StoreError(f"Chroma store at {self.where} failed to {what}: {message}")
+        return _classify(self.where, what, exc)
 
     @property
     def vectors(self):
@@ -159,12 +388,41 @@ class Store:
 
     # -- reading -----------------------------------------------------------------
     def _call(self, what: str, fn, *args, **kwargs):
+        """``fn`` (a method of ``self.collection`` or ``self.manifest``, looked up again
+        after a reopen), with chromadb's errors turned into ours.
+
+        An error that another process's write can cause (the in-memory index no longer
+        matching the files, or a collection recreated by a rebuild) reopens the store
+        and tries once more.
+        """
+        owner = "manifest" if getattr(fn, "__self__", None) is self.manifest else "collection"
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds
-            if self.settings.chroma_url and _is_connection_error(exc):
-                raise StoreError(_unreachable(self.where, what, exc)) from exc
-            raise StoreError(f"Chroma store at {self.where} failed to {what}: {exc}") from exc
+            if not any(m in str(exc).lower() for m in _STALE):
+                raise self._error(what, exc) from exc
+        try:
+            self._reopen()
+            fn = getattr(getattr(self, owner), fn.__name__)
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(what, exc) from exc
+
+    def _writing(self):
+        """Exclusive access for a write, across threads and processes; first catches up
+        with any other process's write, so this one never overwrites what it did not see."""
+        if self.read_only:
+            raise StoreError(f"cannot write to the index at {self.where}: the folder is read-only")
+        stack = contextlib.ExitStack()
+        try:
+            stack.enter_context(self._lock)
+            if not self.settings.chroma_url:
+                stack.enter_context(_file_lock(self.settings.index_dir / ".write.lock"))
+                self._catch_up()
+        except BaseException:
+            stack.close()  # release what was taken: the caller's `with` never began
+            raise
+        return stack
 
     def reports(self) -> list[ReportInfo]:
         got = self._call("list reports", self.manifest.get, include=["metadatas"])
@@ -185,23 +443,39 @@ class Store:
         commit and removal rewrites, not a listing of the manifest (85 ms at 450
         reports). An index written before the token existed falls back to the listing.
         """
+        token = self._catch_up()
+        if token is not None:
+            return token
+        return "|".join(f"{r.name}:{r.sha256}" for r in self.reports())
+
+    def _catch_up(self) -> str | None:
+        """Read the index version; reopen when another process changed the index since
+        this one last looked. None for an index without a version yet."""
+        if self._disk is not None and self._disk_id() not in (self._disk, None):
+            self._reopen()  # the database file was replaced (a rebuild)
         got = self._call(
             "read the index version", self.manifest.get, ids=[_VERSION_ID], include=["metadatas"]
         )
-        if got["ids"]:
-            return got["metadatas"][0]["token"]
-        return "|".join(f"{r.name}:{r.sha256}" for r in self.reports())
+        if not got["ids"]:
+            return None
+        token = got["metadatas"][0]["token"]
+        if self._token is not None and token != self._token:
+            self._reopen()  # another process wrote: its records are not in our memory
+        self._token = token
+        return token
 
     def _new_version(self) -> None:
         self.writes += 1  # this process's own changes, seen at once without a read
+        token = uuid.uuid4().hex
         self._call(
             "write the index version",
             self.manifest.upsert,
             ids=[_VERSION_ID],
             embeddings=[[1.0]],
             documents=[""],
-            metadatas=[{"token": uuid.uuid4().hex}],
+            metadatas=[{"token": token}],
         )
+        self._token = token
 
     def report_text(self, name: str) -> str:
         got = self._call("read a report", self.manifest.get, ids=[_report_id(name)])
@@ -306,6 +580,10 @@ class Store:
         """Write new records, invisible to queries until :meth:`commit`."""
         if not records:
             return
+        with self._writing():
+            self._write_staged(records, vectors)
+
+    def _write_staged(self, records: list[Record], vectors: list[list[float]]) -> None:
         self._call(
             "write records",
             self.collection.upsert,
@@ -317,7 +595,7 @@ class Store:
 
     def commit(self, report, records: list[Record], path: str = "") -> None:
         """Make ``records`` the live content of ``report``; drop its old records."""
-        with self._lock:
+        with self._writing():
             old = self._call(
                 "read records", self.collection.get, where={"source": report.name}, include=[]
             )["ids"]
@@ -354,16 +632,17 @@ class Store:
 
     def set_path(self, name: str, path: str) -> None:
         """Record that the (unchanged) report ``name`` is now read from ``path``."""
-        self._call(
-            "write the manifest",
-            self.manifest.update,
-            ids=[_report_id(name)],
-            metadatas=[{"path": path}],
-        )
+        with self._writing():
+            self._call(
+                "write the manifest",
+                self.manifest.update,
+                ids=[_report_id(name)],
+                metadatas=[{"path": path}],
+            )
 
     def remove(self, name: str) -> bool:
         """Drop a report and its records; False when it was not indexed."""
-        with self._lock:
+        with self._writing():
             ids = self._call(
                 "read records", self.collection.get, where={"source": name}, include=[]
             )["ids"]
@@ -375,6 +654,20 @@ class Store:
             if known or ids:
                 self._new_version()
             return bool(known or ids)
+
+
+def _forget_system(client) -> None:
+    """Make the next embedded client for the same folder load it afresh.
+
+    chromadb keeps one system per folder for the whole process, holding the vector index
+    in memory. It is dropped from that cache, not stopped: a search still running on it
+    in another thread finishes, and the old system goes when its last client does.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    identifier = getattr(client, "_identifier", None)
+    SharedSystemClient._identifier_to_system.pop(identifier, None)
+    SharedSystemClient._identifier_to_refcount.pop(identifier, None)
 
 
 def _report_id(name: str) -> str:
@@ -410,6 +703,7 @@ def _meta(r: Record, live: bool) -> dict:
         "start": r.start,
         "end": r.end,
         "chunk_id": r.chunk_id,
+        "directive": r.directive,
         "live": live,
     }
 
@@ -423,4 +717,5 @@ def _record(id_: str, text: str, m: dict) -> Record:
         end=int(m["end"]),
         text=text,
         chunk_id=m.get("chunk_id", ""),
+        directive=bool(m.get("directive", False)),  # absent in indexes built before it
     )

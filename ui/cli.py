@@ -9,8 +9,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
+
+# Control characters (but tab and newline), ANSI escapes and bidirectional overrides:
+# text from a report or a model must not drive the terminal that prints it.
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f"
+    r"\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters, for a terminal."""
+    return _CONTROL.sub("", text)
 
 
 def _progress(desc: str):
@@ -33,11 +46,11 @@ def _print_answer(answer, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer_dict(answer), ensure_ascii=False, indent=1))
         return
-    print(answer.text)
+    print(printable(answer.text))
     if answer.citations:
         print()
         for i, c in enumerate(answer.citations, 1):
-            print(f"[{i}] {c.source} [{c.start}:{c.end}] {c.quote}")
+            print(printable(f"[{i}] {c.source} [{c.start}:{c.end}] {c.quote}"))
 
 
 def answer_dict(answer) -> dict:
@@ -71,9 +84,9 @@ def _mode(args) -> str:
 
 def _print_prompt(answer) -> None:
     if answer.check:
-        print(answer.check.prompt)
+        print(printable(answer.check.prompt))
         print(f"--- reply ({'shown' if answer.check.passed else answer.check.problem}) ---")
-        print(answer.check.reply)
+        print(printable(answer.check.reply))
         print("--- answer ---")
 
 
@@ -87,6 +100,10 @@ def cmd_ask(args) -> int:
     return 0
 
 
+CHAT_TURNS = 10  # turns of a terminal chat sent with each question
+_NOT_UTF8 = "the question is not UTF-8 text; set the terminal's encoding to UTF-8"
+
+
 def cmd_chat(args) -> int:
     from bot import ReportBotError, ask
 
@@ -98,15 +115,20 @@ def cmd_chat(args) -> int:
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
+        except UnicodeDecodeError:
+            print(f"error: {_NOT_UTF8}")
+            continue
         if not question:
             return 0
         if question == "/new":
             history.clear()
             continue
         try:
-            answer = ask(question, history, reports=args.report or None, mode=_mode(args))
+            # The last turns carry a follow-up; older ones would only meet the history limits.
+            recent = history[-CHAT_TURNS:]
+            answer = ask(question, recent, reports=args.report or None, mode=_mode(args))
         except ReportBotError as exc:
-            print(f"error: {exc}")
+            print(f"error: {_one_line(exc)}")
             continue
         if args.show_prompt:
             _print_prompt(answer)
@@ -124,6 +146,20 @@ def cmd_index(args) -> int:
 
     t0 = time.perf_counter()
     library = get_library()
+    if args.rebuild:
+        bar = _progress("rebuilding")
+        try:
+            rebuilt = library.rebuild(bar)
+        finally:
+            bar.close()
+        print(f"rebuilt the index from {len(rebuilt)} saved reports: "
+              f"{sum(r.embedded for r in rebuilt)} embeddings computed")  # fmt: skip
+        if not args.paths:
+            return 0
+    elif not args.paths:
+        from index.errors import ReportBotError
+
+        raise ReportBotError("name the files or folders to index (or --rebuild)")
     before = {r.name for r in library.reports()}
     files = [p for p in args.paths if not Path(p).is_dir()]
     results, removed = [], []
@@ -146,12 +182,13 @@ def cmd_index(args) -> int:
         removed += outcome.removed
     for r in results:
         if not r.unchanged:
+            read_as = f", read as {r.encoding}" if r.encoding not in ("", "utf-8") else ""
             print(
-                f"{r.name}: {r.sentences} sentences, {r.chunks} chunks, "
-                f"{r.embedded} embeddings computed, {r.seconds:.1f}s"
+                printable(f"{r.name}: {r.sentences} sentences, {r.chunks} chunks, ")
+                + f"{r.embedded} embeddings computed, {r.seconds:.1f}s{read_as}"
             )
     for name in removed:
-        print(f"{name}: removed (its file is no longer in the folder)")
+        print(printable(f"{name}: removed (its file is no longer in the folder)"))
     fresh = [r for r in results if not r.unchanged]
     new = sum(r.name not in before for r in fresh)
     print(
@@ -169,10 +206,10 @@ def cmd_reports(args) -> int:
 
     if args.remove:
         for name in args.remove:
-            print(f"{name}: {'removed' if remove_report(name) else 'was not indexed'}")
+            print(printable(f"{name}: {'removed' if remove_report(name) else 'was not indexed'}"))
         return 0
     for r in list_reports():
-        print(f"{r.name}\t{r.chars} chars\t{r.sentences} sentences\t{r.chunks} chunks")
+        print(printable(f"{r.name}\t{r.chars} chars\t{r.sentences} sentences\t{r.chunks} chunks"))
     return 0
 
 
@@ -259,7 +296,12 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(fn=cmd_chat)
 
     i = sub.add_parser("index", help="index report files or folders")
-    i.add_argument("paths", nargs="+")
+    i.add_argument("paths", nargs="*")
+    i.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="re-create a damaged index from the reports' saved text",
+    )
     i.set_defaults(fn=cmd_index)
 
     r = sub.add_parser("reports", help="list indexed reports")
@@ -300,14 +342,37 @@ def main(argv: list[str] | None = None) -> int:
     from index.errors import ReportBotError
 
     try:
-        return args.fn(args)
-    except ReportBotError as exc:
-        if os.environ.get("REPORTBOT_DEBUG"):
-            raise
-        print(f"reportbot: error: {exc}", file=sys.stderr)
-        return 2
+        if getattr(args, "question", "") and not _is_utf8(args.question):
+            raise ReportBotError(_NOT_UTF8)
+        status = args.fn(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return status
+    except BrokenPipeError:
+        # The reader left (`reportbot reports | head`): not an error, and nothing to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback (see the docstring)
+        if os.environ.get("REPORTBOT_DEBUG"):
+            raise
+        if not isinstance(exc, ReportBotError):
+            exc = f"{type(exc).__name__}: {_one_line(exc)} (REPORTBOT_DEBUG=1 shows where)"
+        print(f"reportbot: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def _is_utf8(text: str) -> bool:
+    """Arguments in bytes that are not UTF-8 reach Python as lone surrogates."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _one_line(exc: object) -> str:
+    return printable(" ".join(str(exc).split()))
 
 
 if __name__ == "__main__":

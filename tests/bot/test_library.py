@@ -8,6 +8,7 @@ import pytest
 from bot.library import get_library
 from index.errors import ReportError
 from index.settings import Settings
+from index.store import Store
 from tests.conftest import FakeEmbedder
 
 
@@ -110,3 +111,61 @@ def test_progress_counts_files(library, shelf):
 def test_not_a_folder(library, shelf):
     with pytest.raises(ReportError, match="is not a folder"):
         library.index_folder(shelf / "a.md")
+
+
+def test_texts_are_saved_and_a_damaged_index_is_rebuilt_from_them(library, shelf):
+    from index import saved
+    from index.errors import DamagedIndexError
+
+    library.index_folder(shelf)
+    data = library.settings.data_dir
+    kept = {r.name: r for r in saved.saved(data)}
+    assert set(kept) == {"a.md", "b.txt", "sub/a.md"}
+    assert kept["b.txt"].original == (shelf / "b.txt").read_bytes()
+    assert kept["b.txt"].text == library.store.report_text("b.txt")
+
+    db = library.settings.index_dir / "chroma.sqlite3"
+    db.write_bytes(b"")  # truncated to zero: not a new, empty index
+    with pytest.raises(DamagedIndexError, match=r"\(chroma.sqlite3 is empty\); run `reportbot"):
+        Store(library.settings, None)
+    results = library.rebuild()
+    assert sorted(r.name for r in results) == ["a.md", "b.txt", "sub/a.md"]
+    assert library.store.report_text("b.txt") == kept["b.txt"].text
+    assert {r.sha256 for r in library.reports()} == {r.sha256 for r in kept.values()}
+
+    library.remove("a.md")
+    assert "a.md" not in {r.name for r in saved.saved(data)}
+
+
+def test_an_emptied_index_beside_saved_reports_is_reported(library, shelf, tmp_path):
+    from index.errors import DamagedIndexError
+
+    library.index_folder(shelf)
+    settings = Settings.from_env(
+        {
+            "REPORTBOT_DATA_DIR": str(library.settings.data_dir),
+            "REPORTBOT_EMBED_MODEL": "fake",
+            "REPORTBOT_DEFAULT_REPORT": "1",
+            "REPORTBOT_CHUNK_TOKENS": "201",  # another Library over the same folder
+        }
+    )
+    import shutil
+
+    library.store.close()  # as if another process: chromadb caches the folder per process
+    shutil.rmtree(settings.index_dir)
+    with pytest.raises(DamagedIndexError, match="its reports are gone from it"):
+        get_library(settings).ensure_default()
+
+
+def test_a_report_past_the_embeddings_limit_is_refused_before_embedding(library, tmp_path):
+    from dataclasses import replace
+
+    from index.load import report_from_text
+
+    lib = get_library(replace(library.settings, max_report_embeddings=20))
+    lib.fake = library.fake
+    with pytest.raises(ReportError, match="would need at least 99 embeddings, over the limit"):
+        lib.index_report(report_from_text("run.txt", "字" * 40_000))
+    with pytest.raises(ReportError, match=r"would need \d+ embeddings, over the limit of 20"):
+        lib.index_report(report_from_text("many.txt", "短句。" * 30))
+    assert library.fake.embedded == 0

@@ -34,3 +34,24 @@ def test_bad_values_name_the_setting(key, value, expected):
     with pytest.raises(SettingsError) as err:
         Settings.from_env({key: value})
     assert key in str(err.value) and expected in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("REPORTBOT_LLM_APIKEY", "sk-live-0123456789abcdef"),
+        ("REPORTBOT_LLM_KEY", "0123456789abcdef"),
+        ("REPORTBOT_TOKEN", "hf_0123456789"),
+    ],
+)
+def test_secrets_are_never_echoed(name, value):
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env({name: value})
+    assert value not in str(err.value) and "…" in str(err.value)
+    assert value[:3] + "…" in str(err.value) or "'…'" in str(err.value)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://[::1", "ftp://x", "http://"])
+def test_bad_chroma_urls_are_setting_errors(url):
+    with pytest.raises(SettingsError, match="REPORTBOT_CHROMA_URL"):
+        Settings.from_env({"REPORTBOT_CHROMA_URL": url})

@@ -55,3 +55,34 @@ def test_an_overlong_sentence_is_cut_at_clause_breaks(tmp_path):
     assert len(chunks) > 3
     assert "".join(c.text for c in chunks) == text
     assert all(count(c.text) <= 50 for c in chunks)
+
+
+def test_an_unpunctuated_run_is_cut_at_the_length_bound_in_linear_time():
+    import time
+
+    from index.split import chunk_report
+
+    calls = []
+
+    def count(text: str) -> int:
+        calls.append(len(text))
+        return len(text) // 2
+
+    text = "数" * 100_000
+    t0 = time.perf_counter()
+    chunks = chunk_report("r", text, count, budget=200, max_chars=300)
+    pieces = [s for c in chunks for s in c.sentences]
+    assert all(len(s.text) <= 300 for s in pieces) and "".join(s.text for s in pieces) == text
+    assert len(pieces) <= 100_000 // 300 * 2 + 2  # grows with the characters, no worse
+    assert len(calls) < 20 * len(pieces) and time.perf_counter() - t0 < 5
+    for s in pieces:
+        assert text[s.start : s.end] == s.text
+
+
+def test_a_long_run_prefers_a_clause_break():
+    from index.split import chunk_report
+
+    text = ("甲" * 30 + "，") * 20
+    chunks = chunk_report("r", text, len, budget=1000, max_chars=100)
+    pieces = [s.text for c in chunks for s in c.sentences]
+    assert all(p.endswith("，") for p in pieces[:-1]) and "".join(pieces) == text
