@@ -70,8 +70,8 @@ def stop() -> None:
 
 def start_in_background() -> None:
     """Start a resident process for the next ``ask``s; returns at once."""
-    if socket_path().exists():
-        return
+    if _call({"ping": True}, timeout=CONNECT_TIMEOUT) is not None:
+        return  # one is running (a stale socket file left by a killed one does not count)
     subprocess.Popen(
         [sys.executable, "-m", "ui.resident"],
         stdin=subprocess.DEVNULL,
@@ -95,8 +95,12 @@ def _answer(request: dict) -> dict:
 
 def serve(idle: float = IDLE) -> None:
     """Answer questions on :func:`socket_path` until ``idle`` seconds pass without one."""
+    import signal
+
     from bot import prepare
 
+    # `kill` (SIGTERM) ends it as cleanly as Ctrl+C: the socket file is removed.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     prepare()  # everything a first answer would load, before anyone waits on it
     path = socket_path()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -118,7 +122,7 @@ def serve(idle: float = IDLE) -> None:
         while True:
             try:
                 conn, _ = server.accept()
-            except TimeoutError:
+            except (TimeoutError, KeyboardInterrupt):
                 return
             with conn:
                 conn.settimeout(ANSWER_TIMEOUT)
