@@ -880,7 +880,7 @@ def _prepare_with_progress() -> None:
             _say(f"reportbot: {text}")
 
     def beat(stop: threading.Event) -> None:
-        while not stop.wait(0.5):
+        while not stop.wait(HEARTBEAT / 4):
             if time.monotonic() - state["said"] >= HEARTBEAT:
                 say(f"{state['status']}… {time.perf_counter() - t0:.0f} s")
 
