@@ -13,6 +13,7 @@ link unless asked, and the server binds to 127.0.0.1 unless told otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -861,43 +862,56 @@ def _say(text: str, end: str = "\n") -> None:
     print(text, end=end, file=sys.stderr, flush=True)
 
 
-HEARTBEAT = 4.0  # seconds: the terminal never stays silent longer while the page prepares
+HEARTBEAT = 3.0  # seconds: the terminal never stays silent longer while the page starts
 
 
-def _prepare_with_progress() -> None:
+class _Ticker:
+    """Status lines on stderr, and a repeat of the current one every HEARTBEAT seconds."""
+
+    def __init__(self, status: str):
+        self.t0 = time.perf_counter()
+        self.status, self.said = status, 0.0
+        self._lock, self._stop = threading.Lock(), threading.Event()
+
+    def say(self, text: str) -> None:
+        with self._lock:
+            self.said = time.monotonic()
+            _say(f"reportbot: {text}")
+
+    def __enter__(self) -> _Ticker:
+        self.say(f"{self.status}…")
+        threading.Thread(target=self._beat, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT / 4):
+            if time.monotonic() - self.said >= HEARTBEAT:
+                self.say(f"{self.status}… {time.perf_counter() - self.t0:.0f} s")
+
+
+def _prepare_with_progress(ticker: _Ticker | None = None) -> None:
     """Prepare the model and the index, printing a line at least every HEARTBEAT seconds."""
-    t0 = time.perf_counter()
     if needs_conversion():
         status = "converting the bundled embedding model (the first start only)"
     else:
         status = "loading the embedding model"
-    state = {"status": status, "said": time.monotonic()}
-    lock = threading.Lock()
+    own = ticker is None  # else the caller's ticker goes on beating after this
+    with _Ticker(status) if own else contextlib.nullcontext(ticker) as tick:
+        if not own:
+            tick.status = status
+            tick.say(f"{status}…")
 
-    def say(text: str) -> None:
-        with lock:
-            state["said"] = time.monotonic()
-            _say(f"reportbot: {text}")
+        def step(done: int, total: int) -> None:
+            tick.status = f"indexing the bundled report: {done}/{total} passages"
+            if done == total or time.monotonic() - tick.said >= 1:
+                tick.say(tick.status)
 
-    def beat(stop: threading.Event) -> None:
-        while not stop.wait(HEARTBEAT / 4):
-            if time.monotonic() - state["said"] >= HEARTBEAT:
-                say(f"{state['status']}… {time.perf_counter() - t0:.0f} s")
-
-    def step(done: int, total: int) -> None:
-        state["status"] = f"indexing the bundled report: {done}/{total} passages"
-        if done == total or time.monotonic() - state["said"] >= 1:
-            say(state["status"])
-
-    say(f"{status}…")
-    stop = threading.Event()
-    threading.Thread(target=beat, args=(stop,), daemon=True).start()
-    try:
         prepare(step)
-    finally:
-        stop.set()
-    n = len(list_reports())
-    say(f"ready in {time.perf_counter() - t0:.1f} s ({n} report(s) indexed)")
+        n = len(list_reports())
+        tick.say(f"ready in {time.perf_counter() - tick.t0:.1f} s ({n} report(s) indexed)")
 
 
 def main(
@@ -917,9 +931,11 @@ def main(
     credentials = parse_auth(auth if auth is not None else env_auth)
     _check_port(host, port)
     try:
-        _prepare_with_progress()
-        demo = build_app()
-        url, share_url = launch(demo, host, port, credentials, share)
+        with _Ticker("starting") as ticker:
+            _prepare_with_progress(ticker)
+            ticker.status = "starting the web server"
+            demo = build_app()
+            url, share_url = launch(demo, host, port, credentials, share)
     except ReportBotError as exc:
         raise SystemExit(f"reportbot: {exc}") from None
     except OSError as exc:

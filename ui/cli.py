@@ -295,7 +295,22 @@ def cmd_eval(args) -> int:
 
 
 def cmd_ui(args) -> int:
-    from ui.app import main as run_ui
+    import threading
+    import time
+
+    # Importing the web framework takes seconds on a busy machine: say so while it runs.
+    t0, imported = time.monotonic(), threading.Event()
+
+    def beat() -> None:
+        while not imported.wait(3):
+            print(f"reportbot: starting… {time.monotonic() - t0:.0f} s", file=sys.stderr)
+
+    print("reportbot: starting the web page", file=sys.stderr, flush=True)
+    threading.Thread(target=beat, daemon=True).start()
+    try:
+        from ui.app import main as run_ui
+    finally:
+        imported.set()
 
     run_ui(host=args.host, port=args.port, auth=args.auth, share=args.share)
     return 0
