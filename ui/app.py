@@ -13,8 +13,10 @@ link unless asked, and the server binds to 127.0.0.1 unless told otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -22,6 +24,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
@@ -34,15 +37,30 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import gradio as gr  # noqa: E402
 
-from bot import ReportBotError, ask, list_reports, prepare, report_text  # noqa: E402
+from bot import (  # noqa: E402
+    ReportBotError,
+    Turn,
+    ask,
+    chat_markdown,
+    get_chats,
+    index_reports,
+    list_reports,
+    needs_conversion,
+    prepare,
+    remove_report,
+    report_text,
+)
 from bot.ask import ask_stream  # noqa: E402
 from bot.library import get_library  # noqa: E402
 from index.errors import ReportError  # noqa: E402
 from index.load import LOADERS, load_report  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from ui import format as fmt  # noqa: E402
+from ui import resident  # noqa: E402
+from ui.text import LANGUAGES, pick, plain_error, t  # noqa: E402
 
 HERE = Path(__file__).parent
+log = logging.getLogger("reportbot.ui")
 STREAM_STEPS = 24
 STREAM_DELAY = 0.02  # seconds between streamed pieces: the answer types out in ~0.5 s
 
@@ -63,31 +81,16 @@ THEME = gr.themes.Default(
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
 )
 
-# Markers [n] in the chat link to #src-n in the sources panel; scroll there smoothly and
-# flash the passage (a plain anchor jump would scroll the whole page, not the panel).
-HEAD = """<script>
-document.addEventListener("click", (event) => {
-  const link = event.target.closest ? event.target.closest("a.rb-marker") : null;
-  if (!link) return;
-  const target = document.getElementById((link.getAttribute("href") || "").slice(1));
-  if (!target) return;
-  event.preventDefault();
-  event.stopPropagation();
-  target.scrollIntoView({behavior: "smooth", block: "nearest"});
-  target.classList.remove("rb-flash");
-  void target.offsetWidth;
-  target.classList.add("rb-flash");
-}, true);
-</script>"""
-
-INTRO = (
-    "Ask about the report in English or Chinese. Every answer quotes the report "
-    "exactly; click a marker like <b>[1]</b> to see the quote in its paragraph."
-)
+HEAD = f"<script>{(HERE / 'page.js').read_text(encoding='utf-8')}</script>"
 
 
 def load_examples(names: list[str]) -> list[str]:
-    """Example questions for the indexed reports, from ``ui/examples.json``."""
+    """Example questions for the reports ``names``, from ``ui/examples.json``.
+
+    Hook: a report without an entry there (an uploaded one) gets no examples yet. Its
+    examples are to come from its own text through the summary step (not built here):
+    extend this function to ask it, keeping ``ui/examples.json`` for the bundled report.
+    """
     data = json.loads((HERE / "examples.json").read_text(encoding="utf-8"))
     return [q for name in names for q in data.get(name, [])]
 
@@ -113,57 +116,192 @@ def _default_mode() -> str:
     return "llm" if get_library().settings.llm_base_url else "extractive"
 
 
-def respond(message: str, chat: list, turns: list, scope: list[str] | None, use_llm: bool = False):
-    """Stream the answer to ``message`` into the chat; then show its sources.
+def _user(request: gr.Request | None) -> str:
+    """The logged-in user (``--auth``), or "" without a login: whose chats these are."""
+    return (getattr(request, "username", None) or "") if request is not None else ""
 
-    ``turns`` holds the earlier ``(question, answer text)`` pairs, passed to ``ask()``
-    as ``history`` so follow-ups work. Yields ``(textbox, chat, turns, sources)``; the
-    textbox is emptied once, at the start, so a next question typed meanwhile survives.
-    With ``use_llm`` the model's reply streams as it arrives, then the checked answer
-    (or the extractive one, with a note) replaces it.
+
+def _texts(turns: list[Turn]) -> dict[str, str]:
+    """Full text of every report the turns cite (a removed report is left out)."""
+    texts = {}
+    for name in {c.source for turn in turns for c in turn.citations}:
+        try:
+            texts[name] = report_text(name)
+        except ReportBotError:
+            pass
+    return texts
+
+
+def _messages(turns: list[Turn]) -> list[dict]:
+    """The chat as Gradio messages; answer ``k``'s markers link to its own sources."""
+    out = []
+    for k, turn in enumerate(turns):
+        out.append({"role": "user", "content": fmt.question_html(turn.question)})
+        html = fmt.answer_html(turn.text, turn.answered, turn.citations, turn.language, turn=k)
+        out.append({"role": "assistant", "content": html})
+    return out
+
+
+def _feedback_values(turns: list[Turn]) -> list[str | None]:
+    return [FEEDBACK.get(turn.feedback) for turn in turns]
+
+
+def _chat_list(user: str, current: str | None, lang: str = "en"):
+    chats = get_chats().list(user)
+    choices = [(c.title or t(lang, "untitled"), c.id) for c in chats]
+    value = current if any(c.id == current for c in chats) else None
+    return gr.Radio(choices=choices, value=value)
+
+
+def respond(
+    message: str,
+    chat: list,
+    turns: list[Turn],
+    scope: list[str] | None,
+    use_llm: bool = False,
+    lang: str = "en",
+    chat_id: str | None = None,
+    request: gr.Request = None,
+):
+    """Stream the answer to ``message`` into the chat; then show its sources and save it.
+
+    ``turns`` holds the earlier answers (:class:`bot.Turn`), passed to ``ask()`` as
+    ``history`` so follow-ups work. Yields ``(textbox, chat, turns, sources, chat_id,
+    chat list)``; the textbox is emptied once, at the start, so a next question typed
+    meanwhile survives. The chat is saved (created on its first answer) with the answer's
+    citations. With ``use_llm`` the model's reply streams as it arrives, then the checked
+    answer (or the extractive one, with a note) replaces it.
     """
     question = (message or "").strip()
     if not question:
-        yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        yield (gr.skip(),) * 6
         return
+    skip2 = (gr.skip(), gr.skip())
     chat = [*chat, {"role": "user", "content": fmt.question_html(question)}]
-    reply = {"role": "assistant", "content": fmt.thinking_html(_language(question))}
+    reply = {"role": "assistant", "content": fmt.thinking_html(lang)}
     chat.append(reply)
-    yield "", chat, turns, fmt.sources_pending_html()
-    history, streamed = [tuple(t) for t in turns], ""
+    yield "", chat, turns, fmt.sources_pending_html(lang), *skip2
+    history, streamed = [(turn.question, turn.text) for turn in turns], ""
+    k = len(turns)
     try:
         if use_llm:
             for event in ask_stream(question, history, reports=scope or None, mode="llm"):
                 if isinstance(event, str):  # the model's reply so far, not yet checked
                     streamed += event
                     reply["content"] = fmt.answer_html(streamed, True, [], streaming=True)
-                    yield gr.skip(), chat, turns, gr.skip()
+                    yield gr.skip(), chat, turns, gr.skip(), *skip2
                 else:
                     answer = event
         else:
             answer = ask(question, history, reports=scope or None)
     except ReportBotError as exc:
-        reply["content"] = fmt.error_html(str(exc))
-        yield gr.skip(), chat, turns, fmt.sources_html(None, {})
+        log.info("question not answered: %s", exc)
+        reply["content"] = fmt.error_html(plain_error(exc, lang))
+        yield gr.skip(), chat, turns, fmt.sources_html(turns, _texts(turns), lang), *skip2
         return
     show = partial(
         fmt.answer_html,
         answered=answer.answered,
         citations=answer.citations,
         language=answer.language,
+        turn=k,
     )
     for prefix in [] if streamed else _pieces(answer.text):
         reply["content"] = show(prefix, streaming=True)
-        yield gr.skip(), chat, turns, gr.skip()
+        yield gr.skip(), chat, turns, gr.skip(), *skip2
         time.sleep(STREAM_DELAY)
     reply["content"] = show(answer.text)
-    texts = {name: report_text(name) for name in {c.source for c in answer.citations}}
-    sources = fmt.sources_html(answer.citations, texts, answer.answered)
-    yield gr.skip(), chat, [*turns, [question, answer.text]], sources
+    turn = Turn(question, answer.text, answer.answered, answer.language, list(answer.citations))
+    turns = [*turns, turn]
+    user, chats = _user(request), get_chats()
+    try:
+        chats.add_turn(chat_id or "", user, turn)
+    except KeyError:  # the first answer of a new chat (or its chat was deleted meanwhile)
+        chat_id = chats.create(user, scope).id
+        chats.add_turn(chat_id, user, turn)
+    sources = fmt.sources_html(turns, _texts(turns), lang)
+    yield gr.skip(), chat, turns, sources, chat_id, _chat_list(user, chat_id, lang)
 
 
-def new_chat():
-    return [], [], fmt.sources_html(None, {}), ""
+def new_chat(lang: str = "en", request: gr.Request = None):
+    """An empty chat; it is saved with its first answer. Returns (chat, turns, sources,
+    textbox, chat_id, chat list)."""
+    return [], [], fmt.sources_html([], {}, lang), "", "", _chat_list(_user(request), None, lang)
+
+
+def open_chat(chat_id: str | None, lang: str = "en", request: gr.Request = None):
+    """A saved chat as it was: messages, feedback, sources and report scope.
+
+    Returns (chat, turns, sources, scope, chat_id, chat list, title); an unknown id (or
+    another user's) gives an empty chat.
+    """
+    user = _user(request)
+    saved, turns, scope, names = _saved(chat_id, user)
+    return (
+        gr.Chatbot(value=_messages(turns), feedback_value=_feedback_values(turns)),
+        turns,
+        fmt.sources_html(turns, _texts(turns), lang),
+        gr.Dropdown(choices=names, value=scope, label=_scope_label(scope, lang), multiselect=True),
+        saved.id if saved else "",
+        _chat_list(user, saved.id if saved else None, lang),
+        saved.title if saved else "",
+    )
+
+
+def _saved(chat_id: str | None, user: str):
+    """(chat or None, its turns, its scope among the indexed reports, all report names)."""
+    saved = get_chats().get(chat_id, user) if chat_id else None
+    names = _report_names()
+    if saved is None:
+        return None, [], [], names
+    return saved, saved.turns, [n for n in saved.scope if n in names], names
+
+
+def rename_chat(chat_id: str, title: str, lang: str = "en", request: gr.Request = None):
+    user = _user(request)
+    if chat_id and title.strip():
+        get_chats().rename(chat_id, user, title)
+    return _chat_list(user, chat_id, lang)
+
+
+def delete_chat(chat_id: str, lang: str = "en", request: gr.Request = None):
+    if chat_id:
+        get_chats().delete(chat_id, _user(request))
+    return new_chat(lang, request)
+
+
+def export_chat(chat_id: str, request: gr.Request = None):
+    """The chat as a Markdown file (quotes with their offsets), offered for download."""
+    saved = get_chats().get(chat_id or "", _user(request)) if chat_id else None
+    if saved is None:
+        return gr.File(value=None, visible=False)
+    folder = Path(tempfile.mkdtemp(prefix="reportbot-export-"))
+    name = re.sub(r"[^\w.-]+", "-", saved.title).strip("-")[:60] or "chat"
+    path = folder / f"{name}.md"
+    path.write_text(chat_markdown(saved), encoding="utf-8")
+    return gr.File(value=str(path), visible=True)
+
+
+def save_scope(chat_id: str, scope: list[str] | None, lang: str = "en", request: gr.Request = None):
+    """The scope is part of the chat; an empty one means every report, and says so."""
+    if chat_id:
+        get_chats().set_scope(chat_id, _user(request), scope)
+    return gr.Dropdown(label=_scope_label(scope, lang)), _examples(scope)
+
+
+def _scope_label(scope: list[str] | None, lang: str) -> str:
+    return t(lang, "scope") + ("" if scope else f": {t(lang, 'scope_all')}")
+
+
+def rate(chat_id: str, data: gr.LikeData, request: gr.Request = None) -> None:
+    """Thumbs up/down on an answer, stored with the chat (``reportbot feedback --json``)."""
+    if not chat_id or not isinstance(data.index, int):
+        return
+    value = {True: 1, "Like": 1, False: -1, "Dislike": -1}.get(data.liked)
+    get_chats().set_feedback(chat_id, _user(request), data.index // 2, value)
+
+
+FEEDBACK = {1: "Like", -1: "Dislike"}
 
 
 # --- uploads ----------------------------------------------------------------------
@@ -241,7 +379,8 @@ def _index_upload(
     if size == 0:
         return "error", f"{shown}: the file is empty.", None
     if size > settings.max_report_mb * 1024 * 1024:
-        limit = f"{settings.max_report_mb:g} MB limit (REPORTBOT_MAX_REPORT_MB)"
+        log.info("%s is over REPORTBOT_MAX_REPORT_MB=%g", shown, settings.max_report_mb)
+        limit = f"{settings.max_report_mb:g} MB limit"
         return "error", f"{shown}: {size / 1048576:.1f} MB is over the {limit}.", None
     known = {r.sha256: r.name for r in list_reports()}
     name = _unused(shown, set(known.values()))
@@ -268,31 +407,70 @@ def _index_upload(
 def upload(
     files: list[str] | None,
     scope: list[str] | None,
+    lang: str = "en",
     progress=gr.Progress(),  # noqa: B008 - Gradio injects the tracker through this default
 ):
     """UI handler: index the uploads, then add them to the reports the chat is about."""
 
     def step(done: int, total: int, name: str) -> None:
-        progress((done, total), desc=f"Indexing {name}", unit="passages")
+        progress((done, total), desc=t(lang, "indexing", name=name), unit="passages")
 
     notices, added = index_uploads(files or [], step)
+    resident.stop()  # a resident answering process would keep the old index
+    keep = [n for n in (scope or []) if n in _report_names()]
+    chosen = list(dict.fromkeys(keep + added)) if keep else []
+    return fmt.notices_html(notices), *_reports_view(chosen, lang), None
+
+
+def _report_names() -> list[str]:
+    return [r.name for r in list_reports()]
+
+
+def _reports_view(scope: list[str] | None, lang: str):
+    """(scope dropdown, reports table, report picker) after the reports changed."""
     reports = list_reports()
     names = [r.name for r in reports]
-    keep = [n for n in (scope or []) if n in names]
-    chosen = list(dict.fromkeys(keep + added)) if keep else names
+    scope = [n for n in scope or [] if n in names]
     return (
-        fmt.notices_html(notices),
-        gr.Dropdown(choices=names, value=chosen),
-        fmt.reports_html(reports),
-        None,
+        gr.Dropdown(choices=names, value=scope, label=_scope_label(scope, lang), multiselect=True),
+        fmt.reports_html(reports, lang),
+        gr.Dropdown(choices=names, value=None),
     )
 
 
-def refresh():
-    """On page load: every indexed report (another session may have added some)."""
-    reports = list_reports()
-    names = [r.name for r in reports]
-    return gr.Dropdown(choices=names, value=names), fmt.reports_html(reports)
+def remove(name: str | None, scope: list[str] | None, lang: str = "en"):
+    """Drop a report from the index; it leaves the scope too. Old answers keep their quotes."""
+    if not name:
+        return gr.skip(), *_reports_view(scope, lang)
+    done = remove_report(name)
+    resident.stop()
+    notice = (
+        ("ok", t(lang, "removed", name=name))
+        if done
+        else ("error", t(lang, "not_indexed", name=name))
+    )
+    return fmt.notices_html([notice]), *_reports_view(scope, lang)
+
+
+def reindex(name: str | None, scope: list[str] | None, lang: str = "en"):
+    """Read a report's file again (a changed file re-embeds only its new sentences).
+
+    Reports uploaded in the page have no file to read again; they are uploaded anew.
+    """
+    info = next((r for r in list_reports() if r.name == name), None)
+    if info is None:
+        return gr.skip(), *_reports_view(scope, lang)
+    path = Path(info.path) if info.path else None
+    if path is None or path.name != name or not path.is_file():
+        notice = ("error", t(lang, "uploaded_only", name=name))
+    else:
+        try:
+            (result,) = index_reports([path])
+            resident.stop()
+            notice = ("ok", t(lang, "reindexed", name=name, n=result.embedded))
+        except ReportBotError as exc:
+            notice = ("error", plain_error(exc, lang))
+    return fmt.notices_html([notice]), *_reports_view(scope, lang)
 
 
 # --- API (gradio_client) ------------------------------------------------------------
@@ -361,88 +539,220 @@ def api_index(files: list[str] | None) -> dict:
 # --- page ---------------------------------------------------------------------------
 
 
+def _examples(scope: list[str] | None, lang: str | None = None):
+    """Example questions for the reports in scope (all reports when the scope is empty)."""
+    samples = [[q] for q in load_examples(scope or _report_names())]
+    label = {"label": t(lang, "examples")} if lang else {}
+    return gr.Dataset(
+        samples=samples, samples_per_page=len(samples) or 1, visible=bool(samples), **label
+    )
+
+
 def build_app() -> gr.Blocks:
     """The page and its API. Call :func:`launch` (or ``main``) to serve it."""
-    names = [r.name for r in list_reports()]
-    examples = load_examples(names)
+    names = _report_names()
     private = {"api_visibility": "private"}
+    en = partial(t, "en")
     with gr.Blocks(title="reportbot", analytics_enabled=False) as demo:
         turns = gr.State([])
-        gr.HTML(
-            f'<header class="rb-header"><h1>reportbot</h1><p>{INTRO}</p></header>',
-            elem_id="rb-header",
-        )
+        # The current chat and the chosen language survive a reload (the browser keeps them).
+        chat_id = gr.BrowserState("", storage_key="reportbot-chat", secret="reportbot-chat")
+        lang_pref = gr.BrowserState("", storage_key="reportbot-lang", secret="reportbot-lang")
+        lang = gr.State("en")
+        with gr.Sidebar(open=True, elem_id="rb-sidebar"):
+            new_btn = gr.Button(en("new_chat"), variant="primary", elem_id="rb-new")
+            chats = gr.Radio(choices=[], label=en("chats"), elem_id="rb-chats")
+            title = gr.Textbox(label=en("rename"), max_lines=1, elem_id="rb-title")
+            with gr.Row():
+                rename_btn = gr.Button(en("rename_btn"), size="sm", elem_id="rb-rename")
+                delete_btn = gr.Button(
+                    en("delete_btn"), size="sm", variant="stop", elem_id="rb-delete"
+                )
+            export_btn = gr.Button(en("export_btn"), size="sm", elem_id="rb-export")
+            export_file = gr.File(visible=False, elem_id="rb-export-file")
+        with gr.Row(elem_id="rb-top"):
+            header = gr.HTML(_header(en("intro")), elem_id="rb-header")
+            language = gr.Radio(
+                choices=[(v, k) for k, v in LANGUAGES.items()],
+                value="en",
+                show_label=False,
+                elem_id="rb-lang",
+                min_width=230,
+                scale=0,
+            )
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=420):
+            with gr.Column(scale=3, min_width=320):
                 chat = gr.Chatbot(
-                    label="Chat",
+                    show_label=False,  # a "Chat" label overlapped the first message on phones
                     elem_id="rb-chat",
                     height=540,
                     latex_delimiters=[],
                     buttons=[],
-                    feedback_options=None,
-                    placeholder="Ask a question below, or pick an example. "
-                    "Answers quote the report; when it has no answer, the bot says so.",
+                    feedback_options=("Like", "Dislike"),
+                    placeholder=en("placeholder"),
                 )
                 msg = gr.Textbox(
-                    placeholder="Ask about the report… / 向报告提问…",
+                    placeholder=en("question"),
                     show_label=False,
                     submit_btn=True,
                     autofocus=True,
                     max_lines=4,
                     elem_id="rb-question",
                 )
-                with gr.Row():
-                    scope = gr.Dropdown(
-                        choices=names,
-                        value=names,
-                        multiselect=True,
-                        scale=4,
-                        label="Reports to ask about",
-                        elem_id="rb-scope",
-                    )
-                    clear = gr.Button("New chat", variant="secondary", scale=1, min_width=100)
+                scope = gr.Dropdown(
+                    choices=names,
+                    value=[],
+                    multiselect=True,
+                    label=_scope_label([], "en"),
+                    elem_id="rb-scope",
+                )
                 # Offered (and on) only when REPORTBOT_LLM_BASE_URL names a model server.
                 has_llm = _default_mode() == "llm"
                 use_llm = gr.Checkbox(
-                    value=has_llm,
-                    visible=has_llm,
-                    elem_id="rb-llm",
-                    label="LLM answer (checked against the quotes; falls back to them)",
+                    value=has_llm, visible=has_llm, elem_id="rb-llm", label=en("llm")
                 )
+                first = load_examples(names)
                 example_set = gr.Dataset(
                     components=[msg],
-                    samples=[[q] for q in examples],
-                    label="Examples · 示例问题",
-                    samples_per_page=len(examples) or 1,
+                    samples=[[q] for q in first],
+                    label=en("examples"),
+                    samples_per_page=len(first) or 1,
                     elem_id="rb-examples",
                 )
-            with gr.Column(scale=2, min_width=340):
-                gr.HTML('<h2 class="rb-panel-title">Sources · 出处</h2>')
-                sources = gr.HTML(
-                    fmt.sources_html(None, {}),
-                    elem_id="rb-sources",
-                    container=True,
-                )
-        with gr.Accordion(
-            "Your reports: upload .txt, .md, .pdf, .docx or .html", open=False, elem_id="rb-upload"
-        ):
+            with gr.Column(scale=2, min_width=300):
+                sources_title = gr.HTML(_panel_title(en("sources")))
+                sources = gr.HTML(fmt.sources_html([], {}), elem_id="rb-sources", container=True)
+        with gr.Accordion(en("reports_title"), open=False, elem_id="rb-upload") as accordion:
             with gr.Row():
                 with gr.Column(scale=3):
                     files = gr.File(
                         file_count="multiple",
                         file_types=sorted(LOADERS),
-                        label="Upload reports",
+                        label=en("upload"),
                         elem_id="rb-files",
                         height=140,
                     )
                     notes = gr.HTML("", elem_id="rb-notices")
                 with gr.Column(scale=2):
                     table = gr.HTML(fmt.reports_html(list_reports()), elem_id="rb-reports")
+                    with gr.Row():
+                        report_pick = gr.Dropdown(
+                            choices=names,
+                            value=None,
+                            label=en("report_pick"),
+                            elem_id="rb-pick",
+                            scale=3,
+                        )
+                        remove_btn = gr.Button(
+                            en("remove_btn"),
+                            variant="stop",
+                            size="sm",
+                            elem_id="rb-remove",
+                            scale=1,
+                        )
+                        reindex_btn = gr.Button(
+                            en("reindex_btn"), size="sm", elem_id="rb-reindex", scale=1
+                        )
+
+        labelled = [
+            header,
+            msg,
+            new_btn,
+            chats,
+            title,
+            rename_btn,
+            delete_btn,
+            export_btn,
+            example_set,
+            sources_title,
+            accordion,
+            files,
+            report_pick,
+            remove_btn,
+            reindex_btn,
+            use_llm,
+            chat,
+        ]
+
+        def relabel(code: str, scope_value: list[str] | None) -> list:
+            s = partial(t, code)
+            return [
+                _header(s("intro")),
+                gr.Textbox(placeholder=s("question")),
+                gr.Button(s("new_chat")),
+                gr.Radio(label=s("chats")),
+                gr.Textbox(label=s("rename")),
+                gr.Button(s("rename_btn")),
+                gr.Button(s("delete_btn")),
+                gr.Button(s("export_btn")),
+                _examples(scope_value, code),
+                _panel_title(s("sources")),
+                gr.Accordion(label=s("reports_title")),
+                gr.File(label=s("upload")),
+                gr.Dropdown(label=s("report_pick")),
+                gr.Button(s("remove_btn")),
+                gr.Button(s("reindex_btn")),
+                gr.Checkbox(label=s("llm")),
+                gr.Chatbot(placeholder=s("placeholder")),
+                gr.Dropdown(label=_scope_label(scope_value, code)),
+            ]
+
+        def on_load(pref: str, browser: str, saved_id: str, request: gr.Request):
+            """Restore the language and the current chat of the last visit."""
+            code = pick(pref, browser)
+            opened = open_chat(saved_id, code, request)
+            scope_value = _saved(saved_id, _user(request))[2]
+            return (
+                code,
+                code,
+                *opened[:3],
+                opened[4],
+                opened[5],
+                opened[6],
+                *relabel(code, scope_value)[:-1],
+                opened[3],
+                fmt.reports_html(list_reports(), code),
+            )
+
+        def switch(code: str, turns_value: list[Turn], scope_value: list[str] | None):
+            return (
+                code,
+                code,
+                fmt.sources_html(turns_value, _texts(turns_value), code),
+                fmt.reports_html(list_reports(), code),
+                *relabel(code, scope_value),
+            )
+
+        # The page's language for the script (copy buttons) and screen readers; "ready" once
+        # the last visit's chat is restored.
+        set_html_lang = (
+            "(code) => { const root = document.documentElement;"
+            " root.lang = root.dataset.rbLang = code; root.dataset.rbReady = '1'; }"
+        )
+        restored = demo.load(
+            on_load,
+            [lang_pref, lang_pref, chat_id],
+            [lang, language, chat, turns, sources, chat_id, chats, title, *labelled, scope, table],
+            js="(pref, _, id) => [pref, navigator.language || 'en', id]",
+            show_progress="hidden",
+            **private,
+        )
+        # Phones: the chat list starts closed (it would cover the chat); its button opens it.
+        close_on_phone = (
+            "() => { if (innerWidth < 700)"
+            " document.querySelector('#rb-sidebar.open .toggle-button')?.click(); }"
+        )
+        restored.then(None, None, None, js=close_on_phone).then(None, lang, None, js=set_html_lang)
+        language.input(
+            switch,
+            [language, turns, scope],
+            [lang, lang_pref, sources, table, *labelled, scope],
+            **private,
+        ).then(None, lang, None, js=set_html_lang)
 
         chat_io = {
-            "inputs": [msg, chat, turns, scope, use_llm],
-            "outputs": [msg, chat, turns, sources],
+            "inputs": [msg, chat, turns, scope, use_llm, lang, chat_id],
+            "outputs": [msg, chat, turns, sources, chat_id, chats],
         }
         # A question sent while an answer streams is asked next, not dropped.
         asked = msg.submit(respond, **chat_io, trigger_mode="always_last", **private)
@@ -450,11 +760,32 @@ def build_app() -> gr.Blocks:
             respond, **chat_io, **private
         )
         # A new chat stops an answer still streaming, which would otherwise refill it.
-        reset = {"outputs": [chat, turns, sources, msg], "cancels": [asked, picked], **private}
-        clear.click(new_chat, None, **reset)
-        chat.clear(new_chat, None, **reset)
-        files.upload(upload, [files, scope], [notes, scope, table, files], **private)
-        demo.load(refresh, None, [scope, table], **private)
+        reset = {
+            "outputs": [chat, turns, sources, msg, chat_id, chats],
+            "cancels": [asked, picked],
+            **private,
+        }
+        new_btn.click(new_chat, lang, **reset)
+        chat.clear(new_chat, lang, **reset)
+        delete_btn.click(delete_chat, [chat_id, lang], **reset)
+        opened = [chat, turns, sources, scope, chat_id, chats, title]
+        chats.input(open_chat, [chats, lang], opened, cancels=[asked, picked], **private)
+        rename_btn.click(rename_chat, [chat_id, title, lang], chats, **private)
+        title.submit(rename_chat, [chat_id, title, lang], chats, **private)
+        export_btn.click(export_chat, chat_id, export_file, **private)
+        chat.like(rate, chat_id, None, **private)
+        scope.input(save_scope, [chat_id, scope, lang], [scope, example_set], **private)
+
+        reports_out = [notes, scope, table, report_pick]
+        files.upload(
+            upload,
+            [files, scope, lang],
+            [*reports_out, files],
+            show_progress_on=files,
+            **private,
+        )
+        remove_btn.click(remove, [report_pick, scope, lang], reports_out, **private)
+        reindex_btn.click(reindex, [report_pick, scope, lang], reports_out, **private)
 
         gr.api(api_ask, api_name="ask")
         gr.api(api_reports, api_name="reports")
@@ -465,6 +796,14 @@ def build_app() -> gr.Blocks:
         api_go = gr.Button(visible=False)
         api_go.click(api_index, api_files, api_result, api_name="index_reports")
     return demo
+
+
+def _header(intro: str) -> str:
+    return f'<header class="rb-header"><h1>reportbot</h1><p>{intro}</p></header>'
+
+
+def _panel_title(title: str) -> str:
+    return f'<h2 class="rb-panel-title">{title}</h2>'
 
 
 def launch(
@@ -523,18 +862,56 @@ def _say(text: str, end: str = "\n") -> None:
     print(text, end=end, file=sys.stderr, flush=True)
 
 
-def _prepare_with_progress() -> None:
-    t0 = time.perf_counter()
-    _say("reportbot: loading the embedding model (the first start converts it once)…")
-    tty = sys.stderr.isatty()
+HEARTBEAT = 3.0  # seconds: the terminal never stays silent longer while the page starts
 
-    def step(done: int, total: int) -> None:
-        line = f"reportbot: indexing the bundled report: {done}/{total} passages"
-        _say(("\r" + line) if tty else line, end="" if tty and done < total else "\n")
 
-    prepare(step)
-    n = len(list_reports())
-    _say(f"reportbot: ready in {time.perf_counter() - t0:.1f} s ({n} report(s) indexed)")
+class _Ticker:
+    """Status lines on stderr, and a repeat of the current one every HEARTBEAT seconds."""
+
+    def __init__(self, status: str):
+        self.t0 = time.perf_counter()
+        self.status, self.said = status, 0.0
+        self._lock, self._stop = threading.Lock(), threading.Event()
+
+    def say(self, text: str) -> None:
+        with self._lock:
+            self.said = time.monotonic()
+            _say(f"reportbot: {text}")
+
+    def __enter__(self) -> _Ticker:
+        self.say(f"{self.status}…")
+        threading.Thread(target=self._beat, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT / 4):
+            if time.monotonic() - self.said >= HEARTBEAT:
+                self.say(f"{self.status}… {time.perf_counter() - self.t0:.0f} s")
+
+
+def _prepare_with_progress(ticker: _Ticker | None = None) -> None:
+    """Prepare the model and the index, printing a line at least every HEARTBEAT seconds."""
+    if needs_conversion():
+        status = "converting the bundled embedding model (the first start only)"
+    else:
+        status = "loading the embedding model"
+    own = ticker is None  # else the caller's ticker goes on beating after this
+    with _Ticker(status) if own else contextlib.nullcontext(ticker) as tick:
+        if not own:
+            tick.status = status
+            tick.say(f"{status}…")
+
+        def step(done: int, total: int) -> None:
+            tick.status = f"indexing the bundled report: {done}/{total} passages"
+            if done == total or time.monotonic() - tick.said >= 1:
+                tick.say(tick.status)
+
+        prepare(step)
+        n = len(list_reports())
+        tick.say(f"ready in {time.perf_counter() - tick.t0:.1f} s ({n} report(s) indexed)")
 
 
 def main(
@@ -554,9 +931,11 @@ def main(
     credentials = parse_auth(auth if auth is not None else env_auth)
     _check_port(host, port)
     try:
-        _prepare_with_progress()
-        demo = build_app()
-        url, share_url = launch(demo, host, port, credentials, share)
+        with _Ticker("starting") as ticker:
+            _prepare_with_progress(ticker)
+            ticker.status = "starting the web server"
+            demo = build_app()
+            url, share_url = launch(demo, host, port, credentials, share)
     except ReportBotError as exc:
         raise SystemExit(f"reportbot: {exc}") from None
     except OSError as exc:

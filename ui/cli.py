@@ -1,4 +1,4 @@
-"""The ``reportbot`` command: ask, chat, index, eval, reports, ui.
+"""The reportbot command: ask, chat, index, reports, feedback, eval, ui.
 
 User mistakes print one line (``reportbot: error: …``) and exit 2; nothing else prints a
 traceback unless ``REPORTBOT_DEBUG=1``. All work is done by :mod:`bot`.
@@ -43,14 +43,16 @@ def _progress(desc: str):
 
 
 def _print_answer(answer, as_json: bool) -> None:
+    """Print an ``Answer``, or its :func:`answer_dict` (from the resident process)."""
+    d = answer if isinstance(answer, dict) else answer_dict(answer)
     if as_json:
-        print(json.dumps(answer_dict(answer), ensure_ascii=False, indent=1))
+        print(json.dumps(d, ensure_ascii=False, indent=1))
         return
-    print(printable(answer.text))
-    if answer.citations:
+    print(printable(d["answer"]))
+    if d["citations"]:
         print()
-        for i, c in enumerate(answer.citations, 1):
-            print(printable(f"[{i}] {c.source} [{c.start}:{c.end}] {c.quote}"))
+        for i, c in enumerate(d["citations"], 1):
+            print(printable(f"[{i}] {c['source']} [{c['start']}:{c['end']}] {c['quote']}"))
 
 
 def answer_dict(answer) -> dict:
@@ -91,12 +93,34 @@ def _print_prompt(answer) -> None:
 
 
 def cmd_ask(args) -> int:
+    from ui import resident
+
+    plain = _mode(args) == "extractive"
+    reply = resident.ask(args.question, args.report or None) if plain else None
+    if reply is not None:  # a resident process answered: no model or store to load here
+        if "error" in reply:
+            print(f"reportbot: error: {reply['error']}", file=sys.stderr)
+            return 2
+        _print_answer(reply, args.json)
+        return 0
     from bot import ask
 
     answer = ask(args.question, reports=args.report or None, mode=_mode(args))
     if args.show_prompt and not args.json:
         _print_prompt(answer)
     _print_answer(answer, args.json)
+    if plain and sys.stdin.isatty():  # a person at a terminal: the next ask is fast
+        resident.start_in_background()
+    return 0
+
+
+def cmd_resident(args) -> int:
+    from ui import resident
+
+    if args.stop:
+        resident.stop()
+        return 0
+    resident.serve(args.idle)
     return 0
 
 
@@ -189,6 +213,7 @@ def cmd_index(args) -> int:
             )
     for name in removed:
         print(printable(f"{name}: removed (its file is no longer in the folder)"))
+    _index_changed()
     fresh = [r for r in results if not r.unchanged]
     new = sum(r.name not in before for r in fresh)
     print(
@@ -201,15 +226,64 @@ def cmd_index(args) -> int:
     return 0
 
 
+def _index_changed() -> None:
+    """A resident answering process would keep the old index: it is stopped."""
+    from ui import resident
+
+    resident.stop()
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def reports_table(reports) -> str:
+    """Aligned columns: name, then characters, sentences and chunks right-aligned."""
+    head = ("report", "characters", "sentences", "chunks")
+    rows = [head] + [(r.name, f"{r.chars:,}", f"{r.sentences:,}", f"{r.chunks:,}") for r in reports]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    return "\n".join(
+        "  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
+        for row in rows
+    )
+
+
 def cmd_reports(args) -> int:
     from bot import list_reports, remove_report
 
     if args.remove:
+        from index.errors import UnknownReportError
+
+        known = [r.name for r in list_reports()]
+        unknown = [name for name in args.remove if name not in known]
+        if unknown:  # nothing is removed when one name is wrong
+            raise UnknownReportError(unknown, known)
         for name in args.remove:
-            print(printable(f"{name}: {'removed' if remove_report(name) else 'was not indexed'}"))
+            remove_report(name)
+            print(printable(f"{name}: removed"))
+        _index_changed()
         return 0
-    for r in list_reports():
-        print(printable(f"{r.name}\t{r.chars} chars\t{r.sentences} sentences\t{r.chunks} chunks"))
+    reports = list_reports()
+    if not reports:
+        print("no report is indexed (reportbot index FILE adds one)")
+        return 0
+    print(printable(reports_table(reports)))
+    print(f"{_count(len(reports), 'report')}, {_count(sum(r.chunks for r in reports), 'chunk')}")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    """The thumbs up/down given in the page, with the question, answer and quotes."""
+    from bot import get_chats
+
+    items = get_chats().feedback()
+    if args.json:
+        print(json.dumps(items, ensure_ascii=False, indent=1))
+        return 0
+    for item in items:
+        thumb = "+1" if item["feedback"] > 0 else "-1"
+        print(f"{thumb}  {item['question']}  ->  {item['answer'].splitlines()[0]}")
+    print(_count(len(items), "rating"))
     return 0
 
 
@@ -223,9 +297,12 @@ def cmd_eval(args) -> int:
         raise ReportBotError("eval takes a question file or --manifest, not both or neither")
     library = get_library()
     answers = []
+    bar = None
 
     def asked(question, history=None, reports=None):
         answers.append(ask(question, history, reports=reports, mode=_mode(args)))
+        if bar is not None and len(answers) > 1:  # the first call is the warm-up
+            bar.update()
         return answers[-1]
 
     if args.manifest:
@@ -233,13 +310,17 @@ def cmd_eval(args) -> int:
 
         entries = suite.load_manifest(args.manifest)
         rounds = {int(r) for r in args.rounds.split(",")} if args.rounds else None
-        bar = _progress("questions")
-        outcomes = suite.run(
-            entries, library, asked, rounds, held_out=not args.shipped, progress=bar
-        )
-        bar.close()
+        progress = _progress("questions")
+        try:
+            outcomes = suite.run(
+                entries, library, asked, rounds, held_out=not args.shipped, progress=progress
+            )
+        finally:
+            progress.close()
         figures = evaluate.report(outcomes, ("form", "lang", "kind", "round"))
     else:
+        from tqdm import tqdm
+
         items = evaluate.load_items(args.file)
         reports = None
         if args.report:
@@ -253,7 +334,11 @@ def cmd_eval(args) -> int:
             library.ensure_default()
             reports = [default_report_path().name]
         texts = {r.name: library.store.report_text(r.name) for r in library.reports()}
-        outcomes = evaluate.run(items, asked, texts, reports)
+        bar = tqdm(total=len(items), desc="eval", unit="q", leave=False, file=sys.stderr)
+        try:
+            outcomes = evaluate.run(items, asked, texts, reports)
+        finally:
+            bar.close()
         figures = evaluate.report(outcomes)
     print(evaluate.table(figures))
     if args.llm:
@@ -271,14 +356,45 @@ def cmd_eval(args) -> int:
 
 
 def cmd_ui(args) -> int:
-    from ui.app import main as run_ui
+    import threading
+    import time
+
+    # Importing the web framework takes seconds on a busy machine: say so while it runs.
+    t0, imported = time.monotonic(), threading.Event()
+
+    def beat() -> None:
+        while not imported.wait(3):
+            print(f"reportbot: starting… {time.monotonic() - t0:.0f} s", file=sys.stderr)
+
+    print("reportbot: starting the web page", file=sys.stderr, flush=True)
+    threading.Thread(target=beat, daemon=True).start()
+    try:
+        from ui.app import main as run_ui
+    finally:
+        imported.set()
 
     run_ui(host=args.host, port=args.port, auth=args.auth, share=args.share)
     return 0
 
 
+EXAMPLES = """examples:
+  reportbot ask "What was the revenue in the first half?"
+  reportbot index annual-report.md notes/ && reportbot ask "营收多少?" --report annual-report.md
+  reportbot ui --port 8080 --auth alice:secret
+
+exit status: 0 when an answer was printed, also "not found in the report" (see
+"answered" in --json); 2 for a usage error or an unusable input, with one line
+"reportbot: error: ..." on stderr; 130 on Ctrl+C.
+"""
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="reportbot", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="reportbot",
+        description="Ask questions about reports; every answer quotes them exactly.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     a = sub.add_parser("ask", help="answer one question")
@@ -307,6 +423,15 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("reports", help="list indexed reports")
     r.add_argument("--remove", action="append", help="drop this report from the index")
     r.set_defaults(fn=cmd_reports)
+
+    f = sub.add_parser("feedback", help="the thumbs up/down given in the page")
+    f.add_argument("--json", action="store_true", help="every rating with its question and quotes")
+    f.set_defaults(fn=cmd_feedback)
+
+    s = sub.add_parser("resident", help="keep a process answering, for fast 'ask' calls")
+    s.add_argument("--idle", type=float, default=900, help="exit after this many idle seconds")
+    s.add_argument("--stop", action="store_true", help="stop the running one")
+    s.set_defaults(fn=cmd_resident)
 
     e = sub.add_parser("eval", help="score the bot on a question file (.jsonl)")
     e.add_argument("file", nargs="?", help="a question file (.jsonl) about one report")

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
+from ui.text import t
+
 # One table, one pass: html.escape's five characters, then everything Markdown, Gradio's
 # LaTeX ($) or autolinking (:) would interpret, all as numeric entities; newlines as <br>.
 _ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:"}
@@ -22,9 +24,6 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000]*\n")
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # Shown around a quote when its paragraph is long (a PDF page, an unbroken text file).
 CONTEXT_CHARS = 500
-
-NOT_FOUND_BADGE = {"zh": "报告中未找到", "en": "Not found in the report"}
-THINKING = {"zh": "正在查找报告…", "en": "Searching the report…"}
 
 
 class CitationLike(Protocol):
@@ -44,23 +43,28 @@ def text_html(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def _marker_html(n: int) -> str:
-    return f'<a class="rb-marker" href="#src-{n}" title="Source {n}">[{n}]</a>'
+def source_id(turn: int, n: int) -> str:
+    """The element id of citation ``n`` of answer ``turn`` in the sources panel."""
+    return f"src-{turn}-{n}"
 
 
-def _lead_html(lead: str, count: int) -> str:
+def _marker_html(n: int, turn: int) -> str:
+    return f'<a class="rb-marker" href="#{source_id(turn, n)}" data-turn="{turn}">[{n}]</a>'
+
+
+def _lead_html(lead: str, count: int, turn: int) -> str:
     """Escape ``lead`` and link each marker ``[1]`` … ``[count]`` in it."""
     out: list[str] = []
     pos = 0
     for m in _MARKER.finditer(lead):
         if 1 <= int(m.group(1)) <= count:
-            out += [text_html(lead[pos : m.start()]), _marker_html(int(m.group(1)))]
+            out += [text_html(lead[pos : m.start()]), _marker_html(int(m.group(1)), turn)]
             pos = m.end()
     out.append(text_html(lead[pos:]))
     return "".join(out)
 
 
-def _linked_markers(text: str, citations: list[CitationLike]) -> str:
+def _linked_markers(text: str, citations: list[CitationLike], turn: int) -> str:
     """Escape ``text`` and turn the marker after each quote into a link to its source.
 
     The answer reads ``… “quote 1” [1] “quote 2” [2]``; a marker is looked for only after
@@ -73,7 +77,7 @@ def _linked_markers(text: str, citations: list[CitationLike]) -> str:
     # The quotes come last, each in “”: a reply that copies a quote is still the lead.
     first = text.rfind(f"“{citations[0].quote}”") if citations and citations[0].quote else -1
     if first > 0:
-        out.append(_lead_html(text[:first], len(citations)))
+        out.append(_lead_html(text[:first], len(citations), turn))
         pos = first
     for n, citation in enumerate(citations, 1):
         found = text.find(citation.quote, pos) if citation.quote else -1
@@ -82,7 +86,7 @@ def _linked_markers(text: str, citations: list[CitationLike]) -> str:
         if marker < 0:
             break
         out.append(text_html(text[pos:marker]))
-        out.append(_marker_html(n))
+        out.append(_marker_html(n, turn))
         pos = marker + len(f"[{n}]")
     out.append(text_html(text[pos:]))
     return "".join(out)
@@ -94,13 +98,15 @@ def answer_html(
     citations: list[CitationLike],
     language: str = "en",
     streaming: bool = False,
+    turn: int = 0,
 ) -> str:
-    """A chat message for an answer, or for a prefix of it while ``streaming``.
+    """A chat message for answer number ``turn`` (from 0), or a prefix of it while ``streaming``.
 
     Grounded answers and "not found" answers get different classes, and "not found"
-    a badge, so the two never look alike. A streaming message ends in a caret.
+    a badge, so the two never look alike. A streaming message ends in a caret. Its
+    markers link to this answer's own sources (``#src-<turn>-<n>``).
     """
-    body = _linked_markers(text, citations)
+    body = _linked_markers(text, citations, turn)
     if streaming:
         body += '<span class="rb-caret"></span>'
     if answered:
@@ -109,7 +115,7 @@ def answer_html(
         if sep and rest:
             body = f'<p class="rb-lead">{lead}</p><p class="rb-quotes">{rest}</p>'
         return f'<div class="rb-answer">{body}</div>'
-    badge = NOT_FOUND_BADGE.get(language, NOT_FOUND_BADGE["en"])
+    badge = t(language, "not_found")
     return (
         f'<div class="rb-notfound"><span class="rb-badge">{text_html(badge)}</span>'
         f'<span class="rb-notfound-text">{body}</span></div>'
@@ -121,11 +127,11 @@ def question_html(question: str) -> str:
 
 
 def thinking_html(language: str = "en") -> str:
-    return f'<div class="rb-thinking">{THINKING.get(language, THINKING["en"])}</div>'
+    return f'<div class="rb-thinking">{t(language, "thinking")}</div>'
 
 
-def sources_pending_html() -> str:
-    return '<div class="rb-sources-empty rb-sources-pending">Finding the quoted passages…</div>'
+def sources_pending_html(lang: str = "en") -> str:
+    return f'<div class="rb-sources-empty rb-sources-pending">{t(lang, "pending")}</div>'
 
 
 def error_html(message: str) -> str:
@@ -153,7 +159,9 @@ def paragraph_span(text: str, start: int, end: int) -> tuple[int, int, int]:
     return para_start, para_end, number
 
 
-def source_html(n: int, citation: CitationLike, text: str | None) -> str:
+def source_html(
+    n: int, citation: CitationLike, text: str | None, turn: int = 0, lang: str = "en"
+) -> str:
     """One cited passage: its paragraph with the quote marked by the citation's offsets.
 
     ``text`` is the full report text the offsets index; when it is missing (the report
@@ -162,7 +170,7 @@ def source_html(n: int, citation: CitationLike, text: str | None) -> str:
     name = text_html(citation.source)
     start, end = citation.start, citation.end
     if text is None or not 0 <= start <= end <= len(text):
-        position = "report no longer indexed"
+        position = t(lang, "gone")
         before, quote, after = "", citation.quote, ""
     else:
         p_start, p_end, number = paragraph_span(text, start, end)
@@ -172,9 +180,9 @@ def source_html(n: int, citation: CitationLike, text: str | None) -> str:
         before = lead + text[p_start:start].lstrip()
         quote = text[start:end]
         after = text[end:p_end].rstrip() + tail
-        position = f"paragraph {number} · characters {start:,}–{end:,}"
+        position = t(lang, "position", p=number, start=f"{start:,}", end=f"{end:,}")
     return (
-        f'<article class="rb-source" id="src-{n}" data-source="{name}" '
+        f'<article class="rb-source" id="{source_id(turn, n)}" data-source="{name}" '
         f'data-start="{start}" data-end="{end}">'
         f'<div class="rb-source-head"><span class="rb-num">[{n}]</span> '
         f'<span class="rb-doc">{name}</span> <span class="rb-pos">{position}</span></div>'
@@ -183,42 +191,65 @@ def source_html(n: int, citation: CitationLike, text: str | None) -> str:
     )
 
 
-def sources_html(
-    citations: list[CitationLike] | None,
-    texts: Mapping[str, str],
-    answered: bool | None = None,
-) -> str:
-    """The sources panel for the latest answer; ``texts`` maps report name -> full text.
+class TurnLike(Protocol):
+    question: str
+    answered: bool
+    citations: list[CitationLike]
 
-    ``answered=None`` means no question yet.
+
+def sources_html(
+    turns: list[TurnLike],
+    texts: Mapping[str, str],
+    lang: str = "en",
+    shown: int | None = None,
+) -> str:
+    """The sources panel: every answer's sources, each answer's in its own section.
+
+    Only section ``shown`` (default: the latest answer's) is visible; clicking a marker
+    [n] of any answer shows that answer's section (the page's script). ``texts`` maps
+    report name -> full text.
     """
-    if answered is None:
-        note = "The passages quoted by the latest answer appear here, each in its paragraph."
-        return f'<div class="rb-sources-empty">{note}</div>'
-    if not citations:
-        note = "No passage of the report answers the latest question, so none is quoted."
-        return f'<div class="rb-sources-empty rb-sources-none">{note}</div>'
-    items = "".join(source_html(n, c, texts.get(c.source)) for n, c in enumerate(citations, 1))
-    return f'<div class="rb-sources">{items}</div>'
+    if not turns:
+        return f'<div class="rb-sources-empty">{t(lang, "sources_empty")}</div>'
+    shown = len(turns) - 1 if shown is None else shown
+    sections = []
+    for k, turn in enumerate(turns):
+        title = t(lang, "source_of", n=k + 1, question="")
+        head = f'<h3 class="rb-turn-title">{text_html(title)}{text_html(turn.question)}</h3>'
+        if turn.citations:
+            body = "".join(
+                source_html(n, c, texts.get(c.source), k, lang)
+                for n, c in enumerate(turn.citations, 1)
+            )
+        else:
+            note = t(lang, "sources_none")
+            body = f'<div class="rb-sources-empty rb-sources-none">{note}</div>'
+        hidden = "" if k == shown else " hidden"
+        sections.append(f'<section class="rb-turn" data-turn="{k}"{hidden}>{head}{body}</section>')
+    return f'<div class="rb-sources">{"".join(sections)}</div>'
 
 
 class ReportLike(Protocol):
     name: str
     chars: int
     sentences: int
+    chunks: int
+    path: str
 
 
-def reports_html(reports: Iterable[ReportLike]) -> str:
-    """The indexed reports as a small table."""
+def reports_html(reports: Iterable[ReportLike], lang: str = "en") -> str:
+    """The indexed reports as a small table: name, size, chunks, and the file it came from."""
     rows = "".join(
-        f"<tr><td>{text_html(r.name)}</td><td>{r.chars:,}</td><td>{r.sentences:,}</td></tr>"
+        f"<tr><td>{text_html(r.name)}</td><td>{r.chars:,}</td><td>{r.chunks:,}</td>"
+        f"<td>{text_html(r.path.rsplit('/', 1)[-1] if r.path else '—')}</td></tr>"
         for r in reports
     )
     if not rows:
-        return '<div class="rb-sources-empty">No report is indexed yet.</div>'
+        return f'<div class="rb-sources-empty">{t(lang, "no_reports")}</div>'
+    heads = "".join(f"<th>{t(lang, k)}</th>" for k in ("col_report", "col_size", "col_chunks"))
     return (
-        '<table class="rb-reports"><thead><tr><th>Report</th><th>Characters</th>'
-        f"<th>Sentences</th></tr></thead><tbody>{rows}</tbody></table>"
+        f'<table class="rb-reports"><thead><tr>{heads}<th>{t(lang, "col_file")}</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
     )
 
 

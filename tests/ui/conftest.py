@@ -135,15 +135,19 @@ class PageWatch:
 
 
 @contextmanager
-def open_page(browser, url: str, timeout: float = 60):
-    """A fresh tab on the app at ``url``; afterwards, no request may have left this machine."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def open_page(browser, url: str, timeout: float = 60, **options):
+    """A fresh tab on the app at ``url``; afterwards, no request may have left this machine.
+
+    ``options`` go to the browser context (``viewport``, ``locale``).
+    """
+    options.setdefault("viewport", {"width": 1400, "height": 1000})
+    context = browser.new_context(**options)
     tab = context.new_page()
     tab.set_default_timeout(timeout * 1000)
     watch = PageWatch(tab)
     tab.watch = watch
     tab.goto(url)
-    tab.get_by_test_id("textbox").first.wait_for()
+    tab.locator("html[data-rb-ready]").wait_for(state="attached")  # the last chat restored
     yield tab
     context.close()
     assert watch.external == [], f"requests to other hosts: {watch.external}"

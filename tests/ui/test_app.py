@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot import Answer, Citation
+from bot import Answer, Citation, get_chats
 from ui import app
 
 REPORT = "Intro.\n\nUAX lifted ARPU by 196%.\n\nEnd."
@@ -51,25 +51,34 @@ def test_answer_streams_then_shows_sources_and_records_the_turn(fake_bot):
     assert len(growing) > 3 and growing == sorted(growing)  # the text arrives piece by piece
     # The textbox is emptied once; later updates leave a next question being typed alone.
     assert [s[0] == "" for s in steps] == [True] + [False] * (len(steps) - 1)
-    _, chat, turns, sources = steps[-1]
+    _, chat, turns, sources, chat_id, _ = steps[-1]
     assert chat[0]["role"] == "user" and chat[1]["role"] == "assistant"
-    assert 'href="#src-1"' in chat[1]["content"] and 'id="src-1"' in sources
+    assert 'href="#src-0-1"' in chat[1]["content"] and 'id="src-0-1"' in sources
     assert '<mark class="rb-quote">UAX lifted ARPU by 196%&#46;</mark>' in sources
     answer_text = "196%\n\nFrom the report: “UAX lifted ARPU by 196%.” [1]"
-    assert turns == [["How much did UAX lift ARPU?", answer_text]]
+    assert [(t.question, t.text) for t in turns] == [("How much did UAX lift ARPU?", answer_text)]
     assert fake_bot.calls == [("How much did UAX lift ARPU?", [], ["r.txt"])]
+    # Saved with its citations and scope, under the chat id the page keeps.
+    saved = get_chats().get(chat_id, "")
+    assert saved.scope == ["r.txt"] and saved.title == "How much did UAX lift ARPU?"
+    assert saved.turns[0].citations[0].quote == "UAX lifted ARPU by 196%."
 
 
 def test_follow_up_passes_the_conversation_as_history(fake_bot):
     first = run("How much did UAX lift ARPU?")[-1]
-    run("And the year before?", first[1], first[2], [])
+    second = list(app.respond("And the year before?", first[1], first[2], [], chat_id=first[4]))
     question, history, reports = fake_bot.calls[-1]
     assert question == "And the year before?" and reports is None
-    assert history == [("How much did UAX lift ARPU?", first[2][0][1])]
+    assert history == [("How much did UAX lift ARPU?", first[2][0].text)]
+    # The second answer links to its own sources; the first answer's stay in the panel.
+    _, chat, turns, sources, chat_id, _ = second[-1]
+    assert 'href="#src-1-1"' in chat[-1]["content"] and 'href="#src-0-1"' in chat[1]["content"]
+    assert 'id="src-0-1"' in sources and 'id="src-1-1"' in sources
+    assert chat_id == first[4] and len(get_chats().get(chat_id, "").turns) == 2
 
 
 def test_not_found_answer_gets_its_own_style_and_empty_sources(fake_bot):
-    _, chat, _, sources = run("What is the stock price?")[-1]
+    _, chat, _, sources, *_ = run("What is the stock price?")[-1]
     assert "rb-notfound" in chat[-1]["content"] and "No passage" in sources
 
 
@@ -80,9 +89,25 @@ def test_bot_errors_show_in_the_chat(monkeypatch):
         raise UnknownReportError(["gone.txt"], ["r.txt"])
 
     monkeypatch.setattr(app, "ask", fail)
-    _, chat, turns, _ = run("anything", scope=["gone.txt"])[-1]
+    _, chat, turns, *_ = run("anything", scope=["gone.txt"])[-1]
     assert "rb-error" in chat[-1]["content"] and "gone&#46;txt" in chat[-1]["content"]
     assert turns == []
+
+
+def test_errors_are_plain_and_in_the_pages_language(monkeypatch):
+    from index.errors import QuestionError
+
+    def fail(*args, **kwargs):
+        raise QuestionError(
+            "question is 612 characters, over the limit of 500 (REPORTBOT_MAX_QUESTION_CHARS)"
+        )
+
+    monkeypatch.setattr(app, "ask", fail)
+    shown = run("x" * 612)[-1][1][-1]["content"]
+    assert "612 characters, the limit is 500" in shown.replace("&#46;", ".")
+    assert "REPORTBOT" not in shown
+    zh = list(app.respond("x" * 612, [], [], None, lang="zh"))[-1][1][-1]["content"]
+    assert "问题太长" in zh and "612" in zh
 
 
 @pytest.mark.parametrize(
@@ -109,8 +134,36 @@ def test_empty_question_changes_nothing(fake_bot):
 
 
 def test_new_chat_clears_everything():
-    chat, turns, sources, textbox = app.new_chat()
+    chat, turns, sources, textbox, chat_id, _ = app.new_chat()
     assert chat == [] and turns == [] and textbox == "" and "appear here" in sources
+    assert chat_id == ""
+
+
+class User:
+    def __init__(self, name):
+        self.username = name
+
+
+class Like:
+    def __init__(self, index, liked):
+        self.index, self.liked = index, liked
+
+
+def test_a_saved_chat_reopens_with_sources_scope_and_feedback(fake_bot, monkeypatch):
+    monkeypatch.setattr(app, "_report_names", lambda: ["r.txt"])
+    alice = User("alice")
+    steps = list(app.respond("How much did UAX lift ARPU?", [], [], ["r.txt"], request=alice))
+    chat_id = steps[-1][4]
+    app.rate(chat_id, Like(1, False), request=alice)  # thumbs down on the first answer
+    chat, turns, sources, scope, opened_id, _, title = app.open_chat(chat_id, request=alice)
+    assert opened_id == chat_id and title == "How much did UAX lift ARPU?"
+    assert str(chat.value[1]["content"]).count('href="#src-0-1"') == 1
+    assert chat.feedback_value == ["Dislike"]
+    assert 'id="src-0-1"' in sources and scope.value == ["r.txt"]
+    assert get_chats().feedback()[0]["feedback"] == -1
+    # Another user (or no login) cannot open it.
+    assert app.open_chat(chat_id, request=User("bob"))[4] == ""
+    assert app.open_chat(chat_id)[4] == ""
 
 
 @pytest.mark.parametrize(
@@ -201,3 +254,19 @@ def test_uploads_index_good_files_and_explain_bad_ones(engine, tmp_path, monkeyp
     big.write_text("x" * 100)
     ((kind, message),) = app.index_uploads([big])[0]
     assert kind == "error" and "over the 1e-05 MB limit" in message
+
+
+@pytest.mark.parametrize("converts", [True, False])
+def test_the_first_start_is_never_silent_and_says_converting_only_then(
+    monkeypatch, capsys, converts
+):
+    import time
+
+    monkeypatch.setattr(app, "HEARTBEAT", 0.2)
+    monkeypatch.setattr(app, "needs_conversion", lambda: converts)
+    monkeypatch.setattr(app, "prepare", lambda progress: time.sleep(1.1))
+    monkeypatch.setattr(app, "list_reports", lambda: [])
+    app._prepare_with_progress()
+    lines = capsys.readouterr().err.splitlines()
+    assert ("converting" in lines[0]) is converts and "ready in" in lines[-1]
+    assert len(lines) >= 5  # a line at least every HEARTBEAT seconds while preparing

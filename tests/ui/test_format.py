@@ -6,8 +6,6 @@ import html
 import re
 from dataclasses import dataclass
 
-import pytest
-
 from ui import format as fmt
 
 NASTY = (
@@ -22,6 +20,13 @@ class Cite:
     end: int
     quote: str
     score: float = 1.0
+
+
+@dataclass
+class Said:
+    question: str
+    answered: bool
+    citations: list
 
 
 def cite(text: str, quote: str, source: str = "r.txt") -> Cite:
@@ -52,7 +57,10 @@ def test_grounded_answer_links_each_marker_to_its_source():
     text = f"603.8 billion\n\nFrom the report: “{c1.quote}” [1] “{c2.quote}” [2]"
     out = fmt.answer_html(text, True, [c1, c2])
     assert 'class="rb-answer"' in out and "rb-notfound" not in out
-    assert re.findall(r'href="#src-(\d)"[^>]*>\[(\d)\]', out) == [("1", "1"), ("2", "2")]
+    assert re.findall(r'href="#src-0-(\d)"[^>]*>\[(\d)\]', out) == [("1", "1"), ("2", "2")]
+    # A later answer's markers link to that answer's own sources.
+    later = fmt.answer_html(text, True, [c1, c2], turn=3)
+    assert re.findall(r'href="#src-3-(\d)"', later) == ["1", "2"]
     assert '<p class="rb-lead">603&#46;8 billion</p>' in out
     assert visible(out).replace("\n", "") == text.replace("\n", "")
 
@@ -102,7 +110,7 @@ def test_source_html_highlights_exactly_the_offsets():
     text = "Intro.\n\nWe sold 7 units. UAX lifted ARPU by 196%. More text.\n\nEnd."
     c = cite(text, "UAX lifted ARPU by 196%.", "report <b>.txt")
     out = fmt.source_html(1, c, text)
-    assert 'id="src-1"' in out
+    assert 'id="src-0-1"' in out
     mark = re.search(r'<mark class="rb-quote">(.*?)</mark>', out).group(1)
     assert html.unescape(mark) == text[c.start : c.end]
     para = re.search(r'<p class="rb-para">(.*?)</p>', out).group(1)
@@ -131,22 +139,33 @@ def test_long_paragraph_is_trimmed_around_the_quote():
 def test_hostile_report_text_in_sources_is_inert():
     text = f"Intro.\n\n{NASTY} The figure is 42%.\n\nEnd."
     c = cite(text, "The figure is 42%.")
-    out = fmt.sources_html([c], {"r.txt": text}, True)
-    assert set(tags(out)) <= {"div", "article", "span", "p", "mark", "br"}
+    out = fmt.sources_html([Said("q", True, [c])], {"r.txt": text})
+    assert set(tags(out)) <= {"div", "section", "h", "article", "span", "p", "mark", "br"}
     assert NASTY in visible(out)
 
 
 def test_missing_report_text_still_shows_the_quote():
     c = Cite("gone.txt", 10, 20, "the quote.")
-    out = fmt.sources_html([c], {}, True)
+    out = fmt.sources_html([Said("q", True, [c])], {})
     assert "no longer indexed" in out and "the quote" in visible(out)
 
 
-@pytest.mark.parametrize(
-    "answered, expected", [(None, "appear here"), (False, "No passage"), (True, "No passage")]
-)
-def test_sources_panel_without_citations_says_why(answered, expected):
-    assert expected in fmt.sources_html([], {}, answered)
+def test_sources_panel_without_citations_says_why():
+    assert "appear here" in fmt.sources_html([], {})
+    assert "No passage" in fmt.sources_html([Said("q", False, [])], {})
+    assert "没有段落" in fmt.sources_html([Said("q", False, [])], {}, "zh")
+
+
+def test_sources_panel_keeps_every_answers_sources_and_shows_one():
+    text = "Alpha rose 5%.\n\nBeta fell 3%."
+    first, second = cite(text, "Alpha rose 5%."), cite(text, "Beta fell 3%.")
+    turns = [Said("alpha?", True, [first]), Said("beta?", True, [second])]
+    out = fmt.sources_html(turns, {"r.txt": text})
+    sections = re.findall(r'<section class="rb-turn" data-turn="(\d)"( hidden)?>', out)
+    assert sections == [("0", " hidden"), ("1", "")]  # the latest answer's are shown
+    assert 'id="src-0-1"' in out and 'id="src-1-1"' in out
+    shown = fmt.sources_html(turns, {"r.txt": text}, shown=0)
+    assert re.findall(r'data-turn="(\d)"( hidden)?>', shown) == [("0", ""), ("1", " hidden")]
 
 
 def test_reports_and_notices_escape_names():
@@ -155,9 +174,11 @@ def test_reports_and_notices_escape_names():
         name: str
         chars: int
         sentences: int
+        chunks: int
+        path: str = ""
 
-    out = fmt.reports_html([Info("<img src=x onerror=alert(1)>.txt", 12345, 7)])
-    assert "<img" not in out and "12,345" in out
+    out = fmt.reports_html([Info("<img src=x onerror=alert(1)>.txt", 12345, 7, 3)])
+    assert "<img" not in out and "12,345" in out and "<td>3</td>" in out
     notes = fmt.notices_html([("error", "<script>x</script>.exe: not supported")])
     assert "<script" not in notes and 'class="rb-notice rb-notice-error"' in notes
     assert fmt.notices_html([]) == ""
@@ -170,6 +191,6 @@ def test_markers_in_a_models_reply_link_to_their_sources():
     reply = "Revenue was 603.8 billion.[1] The margin was 55.3% [2], see [3]."
     text = f"{reply}\n\nFrom the report: “{c1.quote}” [1] “{c2.quote}” [2]"
     out = fmt.answer_html(text, True, [c1, c2])
-    links = re.findall(r'href="#src-(\d)"[^>]*>\[(\d)\]', out)
+    links = re.findall(r'href="#src-0-(\d)"[^>]*>\[(\d)\]', out)
     assert links == [("1", "1"), ("2", "2"), ("1", "1"), ("2", "2")]
     assert "&#91;3&#93;" in out and visible(out).replace("\n", "") == text.replace("\n", "")
