@@ -35,6 +35,7 @@ from bot.analyze import (  # noqa: F401 - the question's kind, as callers knew i
 from bot.checks import (  # noqa: F401 - the named checks, as callers knew them here
     _DATE,
     _NUMBER,
+    FEATURES,
     a_part_for_the_total,
     about_measured,
     coverage,
@@ -126,6 +127,14 @@ class ExtractiveAnswerer:
             return []
         X = feature_matrix(query, hits, self.min_support, self.min_support_cross)
         p = self.scorer.probabilities(X)
+        # Two checks are rules, not weights: a sentence that lacks a name the question
+        # names, or whose measured word belongs to another qualifier (绿茶饮品 for
+        # 红茶饮品), does not answer. On held-out reports each costs no right answers
+        # and adds refusals (docs/answering.md); the other checks stay weights.
+        vetoed = (
+            X[:, FEATURES.index("names_missing")] + X[:, FEATURES.index("other_qualifier")]
+        ) > 0
+        p = np.where(vetoed, 0.0, p)
         cover = X[:, 2]
         order = np.argsort(-p, kind="stable")
         return [(float(p[i]), float(cover[i]), hits[i]) for i in order]
@@ -142,6 +151,15 @@ class ExtractiveAnswerer:
         if not ranked or ranked[0][0] < threshold:
             return replace(not_found, support=ranked[0][0] if ranked else 0.0)
         best = ranked[0]
+        kind = expected(query.own or query.text) or expected(query.previous)
+        if kind and form == "fact":
+            # The answer holds the kind asked for (a figure for "how much", a date for
+            # "when"): of the sentences that clear the threshold, the best one that does;
+            # none does: the report does not give it.
+            fits = [c for c in ranked if c[0] >= threshold and holds(kind, _kind_text(kind, c[2]))]
+            if not fits:
+                return replace(not_found, support=best[0])
+            best = fits[0]
         if form == "why":
             # The cause is given where a connective gives it (得益于, driven by): of the
             # sentences that answer, the best one that does.
@@ -255,6 +273,11 @@ class ExtractiveAnswerer:
             if found:
                 return _nearest(found, anchors).group()
         return ""
+
+
+def _kind_text(kind: str, hit: Hit) -> str:
+    """Where the kind asked for may be: a date may be said in the sentence before."""
+    return hit.before + hit.sentence.text if kind == "time" else hit.sentence.text
 
 
 def _answer_figures(text: str) -> list[numbers.Quantity]:

@@ -51,6 +51,8 @@ from bot import (  # noqa: E402
     report_text,
 )
 from bot.ask import ask_stream  # noqa: E402
+
+HISTORY_TURNS = 10  # turns of a saved chat sent with each question
 from bot.library import get_library  # noqa: E402
 from index.errors import ReportError  # noqa: E402
 from index.load import LOADERS, load_report  # noqa: E402
@@ -181,7 +183,9 @@ def respond(
     reply = {"role": "assistant", "content": fmt.thinking_html(lang)}
     chat.append(reply)
     yield "", chat, turns, fmt.sources_pending_html(lang), *skip2
-    history, streamed = [(turn.question, turn.text) for turn in turns], ""
+    # The last turns only: follow-ups need the recent ones, and ask() bounds the
+    # history it accepts (REPORTBOT_MAX_HISTORY_TURNS / _CHARS).
+    history, streamed = [(turn.question, turn.text) for turn in turns][-HISTORY_TURNS:], ""
     k = len(turns)
     try:
         if use_llm:
