@@ -253,7 +253,14 @@ def feature_matrix(
     pairs = _bigrams(fold(query.own or query.text))
     top_fused = max(h.score for h in hits) or 1.0
     covers = [coverage(query, h.sentence.text) for h in hits]
-    best_dense, best_cover = max(h.dense for h in hits), max(covers)
+    # Gaps are measured to the best candidate that could answer: one that holds the
+    # kind asked for (a figure for "how much"), when any does.
+    able = [
+        i for i, h in enumerate(hits)
+        if kind is None or holds(kind, (h.before if kind == "time" else "") + h.sentence.text)
+    ] or list(range(len(hits)))  # fmt: skip
+    best_dense = max(hits[i].dense for i in able)
+    best_cover = max(covers[i] for i in able)
     rows = []
     for rank, (h, cov) in enumerate(zip(hits, covers)):
         text = h.sentence.text

@@ -108,8 +108,10 @@ def load_items(path: str | Path) -> list[Item]:
 
 def _right(item: Item, answer) -> tuple[bool, float]:
     """Whether an answered answerable item is right, and for a summary the share of its
-    key facts covered. Figures and names must be in the lead (before the quotes)."""
-    shown = normalise(lead(answer.text))
+    key facts covered. In the multi-report suite (items with a round) figures and names
+    must be in the lead, before the quotes; a single-report file is scored as the shared
+    schema says, on the whole answer text."""
+    shown = normalise(lead(answer.text) if item.round else answer.text)
     if item.kind == "summary":
         whole = normalise(answer.text)
         facts = [normalise(f) for f in item.facts]
