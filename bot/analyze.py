@@ -298,7 +298,8 @@ _COMPUTE = re.compile(
     r"what (?:share|percentage|proportion|fraction) of (?:the )?(?:total|all|overall)|"
     r"gap between|(?:higher|lower|more|less) than)\b|"
     r"相差|差距|高出|低于|高于|多出|少了多少|多了多少|之差|差多少|差了多少|合计|加起来|合起来|一共|总计|"
-    r"是.{1,12}的几倍|几倍|占.{0,12}(?:比例|比重|多少|百分之|几成)|比.{1,16}(?:高|低|多|少)",
+    r"是.{1,12}的几倍|几倍|占.{0,12}(?:比例|比重|多少|百分之|几成)|"
+    r"(?<![同环])比(?!例|重|率).{1,16}(?:高|低|多|少)",  # not the 比 of 同比, 环比, 比例
     re.I,
 )
 

@@ -170,7 +170,11 @@ class ExtractiveAnswerer:
         if form == "list":
             return self._list(query, [c for c in ranked if c[0] >= threshold][:MAX_ITEMS])
         if form == "compute":
-            return self._compute(query, [c for c in ranked if c[0] >= threshold][:4])
+            computed = self._compute(query, [c for c in ranked if c[0] >= threshold][:4])
+            # A share is often stated outright (占比18%): with no two figures to compute
+            # it from, the sentence that states it answers.
+            if computed.answered or not kinds.asks_share(query.own or query.text):
+                return computed
         chosen = [best]
         for cand in ranked:
             if len(chosen) >= self.max_citations:

@@ -44,7 +44,6 @@ _DATE = re.compile(
     re.I,
 )
 # What a price or a payment is asked with; and what a sum of money looks like.
-_MONEY = re.compile(r"元|[$¥￥€£]|\b(?:yuan|rmb|usd|hkd|dollars?|euros?)\b", re.I)
 # A count in words: 两次, 三家, three times, twice.
 _COUNTED = re.compile(
     r"[数几]?[一二两三四五六七八九十百千]+[余多几]?(?:次|个|家|倍|款|项|部|名|种|类|届|场|位|条|大)|"
@@ -84,8 +83,10 @@ def holds(kind: str | None, text: str) -> bool:
     text = fold(text)
     if kind == "time":
         return bool(_DATE.search(text))
-    if kind == "money":
-        return any(_MONEY.search(text, max(0, m.start() - 2), m.end() + 8) for m in _figures(text))
+    if kind == "money":  # a sum of money: a figure with its currency (not a stock code)
+        from bot.numbers import quantities
+
+        return any(q.is_figure and q.currency for q in quantities(text))
     if kind in ("amount", "count", "rate", "change", "level"):
         found = _figures(text, counted=kind != "amount")
         if kind == "amount":  # a share (37%) is not an amount (revenue, a price)

@@ -178,6 +178,11 @@ _OP_GROWTH = re.compile(
 )
 
 
+def asks_share(question: str) -> bool:
+    """A share of a total (占比, what percentage of): a figure reports often state."""
+    return bool(_OP_SHARE.search(fold(question)))
+
+
 def compute(question: str, operands: list[numbers.Quantity], lang: str) -> Computed | None:
     """The arithmetic a comparison question asks for, on the first two comparable
     ``operands`` (same unit, same currency, both rates or both amounts). None when no

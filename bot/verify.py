@@ -97,6 +97,8 @@ class Source:
 
 _MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _PERIOD = re.compile(r"\b[qh][1-4]\b", re.I)
+
+
 @dataclass(frozen=True)
 class Figure:
     """A number as a value of a kind (``n``, ``pct`` or ``times``) with its precision."""

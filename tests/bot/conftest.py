@@ -22,6 +22,25 @@ stop = LlamaServer.stop
 # ---------------------------------------------------------------- fast: records, queries
 
 
+@pytest.fixture
+def plain_scorer(monkeypatch):
+    """These tests check the answer step's mechanics (the kind asked for, the checks,
+    the lead, the quotes) on a few hand-made hits, so they use plain hand-set weights:
+    similarity counts for, each failed check against. The fitted weights are measured
+    where they belong: on whole reports (tests/bot/test_scorer.py, the suite)."""
+    from bot import scorer
+    from bot.checks import FEATURES
+
+    weights = {"dense": 4.0, "cover": 3.0, "kind_missing": -3.0, "period_conflict": -3.0,
+               "thing_missing": -3.0, "part_for_total": -3.0, "maker_missing": -3.0,
+               "low_support": -3.0}  # fmt: skip
+    plain = scorer.Scorer(
+        FEATURES, tuple(weights.get(f, 0.0) for f in FEATURES), -5.0,
+        (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), 0.5,
+    )  # fmt: skip
+    monkeypatch.setattr(scorer, "load", lambda *a, **k: plain)
+
+
 class RecordStore:
     """What the retriever's keyword side uses of :class:`index.store.Store`."""
 

@@ -53,3 +53,10 @@ def test_capitalised_words_are_name_candidates():
     assert capitalised("What was Nordvik Energi's revenue?") == ["nordvik", "energi"]
     assert capitalised("Tesla's revenue in H1?") == ["tesla"]
     assert capitalised("What was the revenue in June?") == []
+
+
+def test_the_bi_of_a_year_on_year_change_is_no_comparison():
+    from bot.analyze import form
+
+    assert form("同比增长多少?") == "fact" and form("环比下降了多少?") == "fact"
+    assert form("毛利率比营业利益率高多少个百分点?") == "compute"
