@@ -180,7 +180,9 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_citations:
                 break
             close = cand[0] >= max(threshold, best[0] - CLOSE)
-            if close and cand[1] > 0 and cand[2].sentence.id != best[2].sentence.id:
+            # A second quote must hold the kind asked for too: it is evidence, not context.
+            fits = not (kind and form == "fact") or holds(kind, _kind_text(kind, cand[2]))
+            if close and fits and cand[1] > 0 and cand[2].sentence.id != best[2].sentence.id:
                 chosen.append(cand)
         chosen.sort(key=lambda c: (c[2].sentence.source, c[2].sentence.start))
         citations = [self._cite(query, c[2], c[0]) for c in chosen]

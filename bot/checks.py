@@ -88,6 +88,12 @@ def holds(kind: str | None, text: str) -> bool:
 
         return any(q.is_figure and q.currency for q in quantities(text))
     if kind in ("amount", "count", "rate", "change", "level"):
+        from bot.numbers import quantities
+
+        if not any(q.is_figure for q in quantities(text)) and not (
+            kind != "amount" and _COUNTED.search(text)
+        ):
+            return False  # only codes, years, dates or a name's digit: no figure at all
         found = _figures(text, counted=kind != "amount")
         if kind == "amount":  # a share (37%) is not an amount (revenue, a price)
             found = [m for m in found if not re.search(r"%|‰|百分点", m.group())]
