@@ -224,6 +224,14 @@ def ask_stream(
         # Names the question mentions: a report in scope must mention them; of several
         # reports, those that mention them all are the ones to search.
         absent, holders = retriever.mentioning(query, sources)
+        if holders:
+            # The retriever's view may be up to RECHECK seconds old: a report just
+            # removed must not be the one a name leads to.
+            live = {r.name for r in library.reports()}
+            alive = [h for h in holders if h in live]
+            if not alive:
+                absent = absent or ["(a removed report)"]
+            holders = alive
         query = replace(query, absent=absent)
         if not absent:
             hits = retriever.search(query, holders or sources, timings)
