@@ -42,6 +42,7 @@ from bot.checks import (  # noqa: F401 - the named checks, as callers knew them 
     feature_matrix,
     holds,
     qualified_otherwise,
+    unmentioned_thing,
 )
 from bot.normalize import fold
 from bot.retrieve import Hit, Query
@@ -145,6 +146,8 @@ class ExtractiveAnswerer:
         lang, form = query.lang, query.form
         not_found = Draft((DOES_NOT_SAY if form == "yesno" else NOT_FOUND)[lang], False, [], 0.0)
         if query.absent:  # it names a company, person or product no report in scope does
+            return not_found
+        if unmentioned_thing(query):  # "how many crates" where no report mentions crates
             return not_found
         ranked = self.rank(query, hits)
         threshold = self.scorer.threshold

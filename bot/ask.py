@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from bot import llm
 from bot.answer import Citation, ExtractiveAnswerer
+from bot.checks import unmentioned_thing
 from bot.followup import needs_context, resolve
 from bot.library import get_library
 from bot.retrieve import Hit, Query
@@ -241,7 +242,9 @@ def ask_stream(
     check = None
     if summary is not None:
         draft = summary
-    elif model is None or query.intent != "question" or query.absent:
+    elif (
+        model is None or query.intent != "question" or query.absent or unmentioned_thing(query)
+    ):
         draft = extractive.answer(query, hits)
     else:
         answerer = llm.LLMAnswerer(

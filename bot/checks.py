@@ -127,6 +127,13 @@ def about_measured(query: Query, text: str) -> bool:
     return any(form in low for forms in query.measured for form in forms)
 
 
+def unmentioned_thing(query: Query) -> bool:
+    """Whether the question measures a thing no report mentions in any form: "how many
+    crates" where the reports speak of boats and pallets only. Such a question is refused
+    whatever the sentences say, as one naming an absent company is."""
+    return bool(query.measured) and not any(query.measured)
+
+
 def qualified_otherwise(query: Query, text: str) -> bool:
     """Whether ``text`` is about the thing measured with another qualifier: the sales of
     绿茶饮品 for a question about 红茶饮品的销售额 (红茶 nowhere in the sentence), or

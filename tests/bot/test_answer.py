@@ -169,6 +169,22 @@ def test_a_count_of_another_thing_does_not_answer_how_many_of_this_one():
     assert ask([("搜索量",)]).answered
 
 
+def test_a_thing_no_report_mentions_is_refused_even_beside_the_names_asked():
+    from bot.answer import unmentioned_thing
+
+    hits = two_sentences("The Turku plant made 4,321 boats in 2024.", "Rain in Turku.")
+    units = [(("turku",), 3.0), (("crates",), 3.0)]
+
+    def q(measured):
+        text = "How many crates does the plant in Turku hold?"
+        return Query(text=text, lang="en", terms=[], units=units, measured=measured)
+
+    assert unmentioned_thing(q([()])) and not unmentioned_thing(q([("boats",)]))
+    assert not unmentioned_thing(q([]))  # no thing measured: nothing to check
+    assert not ExtractiveAnswerer().answer(q([()]), hits).answered
+    assert ExtractiveAnswerer().answer(q([]), hits).answered
+
+
 def test_a_question_about_a_payment_wants_a_sum_of_money():
     assert expected("How much did the company pay for the rights?") == "money"
     assert expected("What is the monthly subscription price?") == "money"

@@ -105,3 +105,22 @@ def test_failed_index_run_keeps_the_existing_index(real_settings, tmp_path):
         library.index_paths([good, bad])
     assert [(r.name, r.sha256) for r in library.reports()] == before
     assert ask("how much did UAX lift ARPU", settings=real_settings).answered
+
+
+def test_a_thing_no_report_mentions_is_refused_though_its_place_is_named(
+    real_settings, tmp_path
+):
+    # One report names the town, another the kind of site: neither counts crates.
+    library = get_library(real_settings)
+    boats, depot = tmp_path / "boats.txt", tmp_path / "depot.md"
+    boats.write_text("The Turku plant made 4,321 boats in 2024.\n")
+    depot.write_text("The Bergen depot stores 812 pallets.\n")
+    library.index_paths([boats, depot])
+    try:
+        a = ask("How many crates does the depot in Turku hold?", settings=real_settings)
+        assert not a.answered and a.citations == []
+        b = ask("How many boats did the Turku plant make?", settings=real_settings)
+        assert b.answered and "4,321" in b.text
+    finally:
+        library.remove("boats.txt")
+        library.remove("depot.md")
