@@ -242,9 +242,7 @@ def ask_stream(
     check = None
     if summary is not None:
         draft = summary
-    elif (
-        model is None or query.intent != "question" or query.absent or unmentioned_thing(query)
-    ):
+    elif model is None or query.intent != "question" or query.absent or unmentioned_thing(query):
         draft = extractive.answer(query, hits)
     else:
         answerer = llm.LLMAnswerer(

@@ -107,9 +107,7 @@ def test_failed_index_run_keeps_the_existing_index(real_settings, tmp_path):
     assert ask("how much did UAX lift ARPU", settings=real_settings).answered
 
 
-def test_a_thing_no_report_mentions_is_refused_though_its_place_is_named(
-    real_settings, tmp_path
-):
+def test_a_thing_no_report_mentions_is_refused_though_its_place_is_named(real_settings, tmp_path):
     # One report names the town, another the kind of site: neither counts crates.
     library = get_library(real_settings)
     boats, depot = tmp_path / "boats.txt", tmp_path / "depot.md"
