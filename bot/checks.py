@@ -26,7 +26,7 @@ import re
 import numpy as np
 
 from bot import periods
-from bot.analyze import expected
+from bot.analyze import asks_quantity, expected
 from bot.normalize import fold
 from bot.retrieve import Hit, Query
 from bot.terms import ZH_STOP, is_proper, language, words_of
@@ -131,7 +131,9 @@ def unmentioned_thing(query: Query) -> bool:
     """Whether the question measures a thing no report mentions in any form: "how many
     crates" where the reports speak of boats and pallets only. Such a question is refused
     whatever the sentences say, as one naming an absent company is."""
-    return bool(query.measured) and not any(query.measured)
+    if not query.measured or any(query.measured):
+        return False
+    return asks_quantity(query.own or query.text)  # not "what drove the growth of X"
 
 
 def qualified_otherwise(query: Query, text: str) -> bool:
