@@ -275,7 +275,7 @@ class ExtractiveAnswerer:
             figures = _answer_figures(text)
             found = _prefer_kind(asked, text, figures)
             if found:
-                q = _nearest(found, anchors)
+                q = _labelled(query, asked, text, found, figures, anchors)
                 return numbers.lead_text(q, text)
         if asks_name(asked):
             found = list(_TITLE.finditer(text))
@@ -329,6 +329,52 @@ def _prefer_kind(question: str, text: str, found: list) -> list:
         ]
         found = later or found
     return found
+
+
+_DURATION = re.compile(
+    r"^(?:个月|月|年|天|日|周|星期|小时|分钟|months?|years?|days?|weeks?|hours?)$"
+)
+_PER_SHARE = re.compile(r"per (?:diluted |basic )?share|\beps\b|每股")
+
+
+def _labelled(query: Query, asked: str, text: str, found: list, figures: list, anchors: list):
+    """The figure of ``found`` whose own label holds the question's words.
+
+    A sentence of business text strings label-value pairs: "稅後純益6.05億元，每股稅後純益
+    2.36元", "7月營收11.4億元、8月營收11.8億元", "revenue of $2.1 billion, up 9%". A
+    figure's label is the text between the figure before it and it (the noun a count
+    stands before, 21万家广告主, counts too, less). Each figure is scored by the
+    rarity-weighted words of the question (``query.units``, translations included) its
+    label holds; ties go to the figure nearest a matched word. Kinds first: a per-share
+    figure answers only a question about one share, a duration (三个月, 22 weeks) only a
+    question about how long, a sum of money not "how many".
+    """
+    q = fold(asked)
+    per_share = bool(_PER_SHARE.search(q))
+    fits = [m for m in found if m.per_share == per_share] or found
+    if not re.search(r"how long|多久|多长时间|几个月|几年|几天|多少(?:个月|年|天)", q):
+        fits = [m for m in fits if not _DURATION.match(m.counter.strip().lower())] or fits
+    if expected(asked) == "count":
+        fits = [m for m in fits if not m.currency] or fits
+    low = fold(text)
+    ordered = sorted(figures, key=lambda m: m.start)
+
+    def label(m) -> float:
+        before = max((f.end for f in ordered if f.end <= m.start), default=0)
+        after = min((f.start for f in ordered if f.start >= m.end), default=len(low))
+        own = low[before : m.start]
+        # What follows up to the clause's end names what a count counts (21万家广告主).
+        tail = re.split(r"[,;:。、!?()]", low[m.end : min(after, m.end + 12)])[0]
+        score = 0.0
+        for ways, weight in query.units:
+            if any(w and w in own for w in ways):
+                score += weight
+            elif any(w and w in tail for w in ways):
+                score += 0.6 * weight
+        return score
+
+    best = max(label(m) for m in fits)
+    return _nearest([m for m in fits if label(m) == best], anchors)
 
 
 def _anchor_positions(query: Query, text: str) -> list[int]:

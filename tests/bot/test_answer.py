@@ -78,6 +78,26 @@ def test_lead_figure_is_the_kind_asked_for_and_the_latest_value():
     assert lead("营收同比增长了多少?", [(("营收",), 3.0)]).startswith("14%")
 
 
+def test_the_lead_is_the_figure_whose_own_label_holds_the_question_words():
+    def lead(text, question, units, lang="zh"):
+        rec = Record("s", "sentence", "r.txt", 0, len(text), text, "c")
+        h = Hit(rec, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)
+        q = Query(text=question, lang=lang, terms=[u[0][0] for u in units], units=units)
+        return ExtractiveAnswerer(max_citations=1).answer(q, [h]).text.split("\n")[0]
+
+    months = "从单月看,星河5月营收3.4亿元、6月营收3.9亿元、7月营收4.1亿元,连续走高。"
+    assert lead(months, "星河6月营收多少?", [(("6月",), 2.0), (("营收",), 1.0)]) == "3.9亿元"
+    assert lead(months, "星河7月营收多少?", [(("7月",), 2.0), (("营收",), 1.0)]) == "4.1亿元"
+    eps = "净利润8.12亿元,同比增长9%,每股收益1.35元。"
+    assert lead(eps, "每股收益是多少?", [(("每股",), 2.0), (("收益",), 1.0)]) == "1.35元"
+    assert lead(eps, "净利润是多少?", [(("净利润",), 2.0)]) == "8.12亿元"
+    served = "该平台上线四个月已服务超过12万家小微商户。"
+    assert lead(served, "平台服务了多少家商户?", [(("商户",), 2.0), (("服务",), 1.0)]) == "12万家"
+    recall = "Shares fell to €41.10 after Norvik recalled 9,400 boilers built in 2024."
+    units = [(("boilers",), 2.0), (("recalled",), 1.0)]
+    assert lead(recall, "How many boilers were recalled?", units, "en") == "9,400"
+
+
 def test_evidence_without_a_name_the_question_asks_about_is_refused():
     first, second = TEXT.index("今年"), TEXT.index("其中")
     q = Query(
