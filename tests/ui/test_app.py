@@ -182,16 +182,35 @@ def test_clean_name(raw, clean):
 
 
 def test_unused_name_never_replaces_another_report():
-    assert app._unused("a.txt", {"b.txt"}) == "a.txt"
-    assert app._unused("a.txt", {"a.txt", "a (2).txt"}) == "a (3).txt"
+    from bot.library import unused_name
+
+    assert unused_name("a.txt", {"b.txt"}) == "a.txt"
+    assert unused_name("a.txt", {"a.txt", "a (2).txt"}) == "a (3).txt"
 
 
-def test_parse_auth():
-    assert app.parse_auth("me:pa:ss") == ("me", "pa:ss")
-    assert app.parse_auth(None) is None
-    for bad in ("nopassword", ":x", "x:"):
-        with pytest.raises(SystemExit, match="user:password"):
+def test_parse_auth(tmp_path):
+    assert app.parse_auth("me:pa:ss") == [("me", "pa:ss")]
+    assert app.parse_auth("alice:pw1, bob:pw2") == [("alice", "pw1"), ("bob", "pw2")]
+    assert app.parse_auth(None) is None and app.parse_auth("") is None
+    for bad in ("nopassword", ":x", "x:", "a:1,,b:2"):
+        with pytest.raises(SystemExit, match="must be user:password"):
             app.parse_auth(bad)
+    logins = tmp_path / "logins.txt"
+    logins.write_text("# the team\ncarol:has,a comma\n\ndan:pw\n", encoding="utf-8")
+    assert app.parse_auth("alice:pw1", str(logins)) == [
+        ("alice", "pw1"), ("carol", "has,a comma"), ("dan", "pw")
+    ]  # fmt: skip
+    logins.write_text("carol:pw\nbroken line\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as err:
+        app.parse_auth(None, str(logins))
+    assert str(err.value) == (
+        f"reportbot: line 2 of {logins} must be user:password (several: "
+        "user:password,user2:password2)"
+    )
+    with pytest.raises(SystemExit, match="user carol is given more than one password"):
+        app.parse_auth("carol:x", str(tmp_path / "logins.txt"))
+    with pytest.raises(SystemExit, match="cannot read the logins file .*nope.txt"):
+        app.parse_auth(None, str(tmp_path / "nope.txt"))
 
 
 def test_examples_are_data_in_both_languages():
@@ -270,3 +289,62 @@ def test_the_first_start_is_never_silent_and_says_converting_only_then(
     lines = capsys.readouterr().err.splitlines()
     assert ("converting" in lines[0]) is converts and "ready in" in lines[-1]
     assert len(lines) >= 5  # a line at least every HEARTBEAT seconds while preparing
+
+
+class LoggedIn:
+    """What Gradio hands a handler for a logged-in user."""
+
+    def __init__(self, username: str):
+        self.username = username
+
+
+@pytest.mark.slow
+def test_with_a_login_the_page_shows_and_changes_only_a_users_own_reports(engine, tmp_path):
+    from bot import index_reports
+
+    shared = tmp_path / "shared.md"
+    shared.write_text("The shared report: the depot holds 9 trucks.\n", encoding="utf-8")
+    index_reports([shared])  # from the command line: every user's
+    mine = tmp_path / "up" / "acme.md"
+    mine.parent.mkdir()
+    mine.write_text(ACME, encoding="utf-8")
+    notices, names = app.index_uploads([mine], owner="alice")
+    assert names == ["acme.md"], notices
+
+    def shown(user):  # the scope's choices, as the page lists them for this user
+        return [c[0] for c in app._reports_view(None, "en", user)[0].constructor_args["choices"]]
+
+    assert shown("bob") == ["shared.md"] and shown("alice") == ["acme.md", "shared.md"]
+    html = app.remove("acme.md", None, "en", LoggedIn("bob"))[0]
+    assert "acme.md: not indexed." in html
+    html = app.remove("shared.md", None, "zh", LoggedIn("bob"))[0]
+    assert "shared.md：这是所有用户共享的报告" in html
+    assert shown("alice") == ["acme.md", "shared.md"]
+    html = app.remove("acme.md", None, "en", LoggedIn("alice"))[0]
+    assert "acme.md: removed." in html and shown("alice") == ["shared.md"]
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("en", ["Waiting to index acme.md: 2nd in line", "Waiting to index acme.md: 1st in line"]),
+        ("zh", ["排队等待索引 acme.md：第 2 位", "排队等待索引 acme.md：第 1 位"]),
+    ],
+)
+def test_an_upload_waiting_for_another_shows_its_place_in_line(
+    engine, tmp_path, monkeypatch, lang, said
+):
+    from bot.library import Upload
+
+    def index_upload(path, name, owner, progress, waiting):
+        waiting(2)
+        waiting(1)
+        assert owner == "alice"
+        return Upload(name, True, None, 10)
+
+    monkeypatch.setattr(app, "index_upload", index_upload)
+    upload = tmp_path / "acme.md"
+    upload.write_text(ACME, encoding="utf-8")
+    told = []
+    app.upload([str(upload)], None, lang, LoggedIn("alice"), lambda *a, **k: told.append(k))
+    assert [k["desc"] for k in told] == said
