@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
+import re
 
 import pytest
 
@@ -18,7 +20,7 @@ ACME = (
 )
 
 
-def fake_answer(question, history=None, *, reports=None):
+def fake_answer(question, history=None, *, reports=None, user=None):
     fake_answer.calls.append((question, list(history or []), reports))
     if "stock" in question:
         return Answer("The report does not contain the answer to this question.", False, [])
@@ -31,7 +33,7 @@ def fake_answer(question, history=None, *, reports=None):
 def fake_bot(monkeypatch):
     fake_answer.calls = []
     monkeypatch.setattr(app, "ask", fake_answer)
-    monkeypatch.setattr(app, "report_text", lambda name: REPORT)
+    monkeypatch.setattr(app, "report_text", lambda name, user=None: REPORT)
     monkeypatch.setattr(app, "STREAM_DELAY", 0)
     return fake_answer
 
@@ -150,7 +152,7 @@ class Like:
 
 
 def test_a_saved_chat_reopens_with_sources_scope_and_feedback(fake_bot, monkeypatch):
-    monkeypatch.setattr(app, "_report_names", lambda: ["r.txt"])
+    monkeypatch.setattr(app, "_report_names", lambda user=None: ["r.txt"])
     alice = User("alice")
     steps = list(app.respond("How much did UAX lift ARPU?", [], [], ["r.txt"], request=alice))
     chat_id = steps[-1][4]
@@ -207,8 +209,9 @@ def test_parse_auth(tmp_path):
         f"reportbot: line 2 of {logins} must be user:password (several: "
         "user:password,user2:password2)"
     )
+    logins.write_text("carol:pw\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="user carol is given more than one password"):
-        app.parse_auth("carol:x", str(tmp_path / "logins.txt"))
+        app.parse_auth("carol:x", str(logins))
     with pytest.raises(SystemExit, match="cannot read the logins file .*nope.txt"):
         app.parse_auth(None, str(tmp_path / "nope.txt"))
 
@@ -291,13 +294,6 @@ def test_the_first_start_is_never_silent_and_says_converting_only_then(
     assert len(lines) >= 5  # a line at least every HEARTBEAT seconds while preparing
 
 
-class LoggedIn:
-    """What Gradio hands a handler for a logged-in user."""
-
-    def __init__(self, username: str):
-        self.username = username
-
-
 @pytest.mark.slow
 def test_with_a_login_the_page_shows_and_changes_only_a_users_own_reports(engine, tmp_path):
     from bot import index_reports
@@ -312,16 +308,17 @@ def test_with_a_login_the_page_shows_and_changes_only_a_users_own_reports(engine
     assert names == ["acme.md"], notices
 
     def shown(user):  # the scope's choices, as the page lists them for this user
-        return [c[0] for c in app._reports_view(None, "en", user)[0].constructor_args["choices"]]
+        return list(app._reports_view(None, "en", user)[0].constructor_args["choices"])
 
     assert shown("bob") == ["shared.md"] and shown("alice") == ["acme.md", "shared.md"]
-    html = app.remove("acme.md", None, "en", LoggedIn("bob"))[0]
-    assert "acme.md: not indexed." in html
-    html = app.remove("shared.md", None, "zh", LoggedIn("bob"))[0]
-    assert "shared.md：这是所有用户共享的报告" in html
+    def notice(name, lang, user):  # the notice's text, as the page shows it
+        return html.unescape(re.sub(r"<[^>]+>", "", app.remove(name, None, lang, User(user))[0]))
+
+    assert notice("acme.md", "en", "bob") == "acme.md: not indexed."
+    assert notice("shared.md", "zh", "bob").startswith("shared.md：这是所有用户共享的报告")
     assert shown("alice") == ["acme.md", "shared.md"]
-    html = app.remove("acme.md", None, "en", LoggedIn("alice"))[0]
-    assert "acme.md: removed." in html and shown("alice") == ["shared.md"]
+    assert notice("acme.md", "en", "alice") == "acme.md: removed."
+    assert shown("alice") == ["shared.md"]
 
 
 @pytest.mark.parametrize(
@@ -346,5 +343,5 @@ def test_an_upload_waiting_for_another_shows_its_place_in_line(
     upload = tmp_path / "acme.md"
     upload.write_text(ACME, encoding="utf-8")
     told = []
-    app.upload([str(upload)], None, lang, LoggedIn("alice"), lambda *a, **k: told.append(k))
+    app.upload([str(upload)], None, lang, User("alice"), lambda *a, **k: told.append(k))
     assert [k["desc"] for k in told] == said
