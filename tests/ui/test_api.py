@@ -193,3 +193,7 @@ def test_bob_neither_sees_nor_gets_answers_from_alices_upload(users_server, tmp_
         }
     ]
     assert "7,654" in alice.predict(question=question, api_name="/ask")["answer"]
+    # Uploads landed in this process's folder inside the data folder (removed at the next
+    # start once the process has ended: tests/index/test_cleanup.py), not in /tmp.
+    landed = list((users_server.cwd / "data" / "tmp").glob("*/gradio/*/big.txt"))
+    assert len(landed) == 1, landed
