@@ -439,7 +439,7 @@ def upload(
         progress((done, total), desc=t(lang, "indexing", name=name), unit="passages")
 
     def waiting(name: str, place: int) -> None:
-        progress(None, desc=t(lang, "waiting", name=name, place=ordinal(place, lang)))
+        progress(0.0, desc=t(lang, "waiting", name=name, place=ordinal(place, lang)))
 
     user = _viewer(request)
     notices, added = index_uploads(files or [], step, user or "", lang, waiting)

@@ -72,3 +72,29 @@ def test_bob_does_not_see_or_get_answers_from_alices_upload(browser, two_users, 
     finally:
         bob_context.close()
     assert bob.watch.external == [] and bob.watch.dialogs == []
+
+
+def test_an_upload_behind_another_users_shows_its_place_then_is_indexed(
+    browser, two_users, tmp_path
+):
+    big = tmp_path / "ledger.md"  # some 400 embeddings: tens of seconds on two cores
+    big.write_text(
+        "\n".join(
+            f"Ledger line {i}: warehouse {i % 17} shipped {i * 3} pallets." for i in range(360)
+        ),
+        encoding="utf-8",
+    )
+    small = tmp_path / "memo.md"
+    small.write_text("The Bergen office has 14 desks.\n", encoding="utf-8")
+    alice_context, alice = logged_in(browser, two_users.url, "alice", "pw-a")
+    bob_context, bob = logged_in(browser, two_users.url, "bob", "pw-b")
+    try:
+        upload(alice, big)
+        expect(alice.locator("#rb-files")).to_contain_text("Indexing ledger.md")
+        upload(bob, small)
+        expect(bob.locator("#rb-files")).to_contain_text("Waiting to index memo.md: 1st in line")
+        expect(bob.locator("#rb-notices")).to_contain_text("memo.md: indexed", timeout=180_000)
+        expect(alice.locator("#rb-notices")).to_contain_text("ledger.md: indexed")
+    finally:
+        alice_context.close()
+        bob_context.close()
