@@ -137,7 +137,7 @@ def _texts(turns: list[Turn], user: str | None = None) -> dict[str, str]:
     texts = {}
     for name in {c.source for turn in turns for c in turn.citations}:
         try:
-            texts[name] = report_text(name, user) if user else report_text(name)
+            texts[name] = report_text(name, user)
         except ReportBotError:
             pass
     return texts
@@ -195,11 +195,11 @@ def respond(
     # The last turns only: follow-ups need the recent ones, and ask() bounds the
     # history it accepts (REPORTBOT_MAX_HISTORY_TURNS / _CHARS).
     history, streamed = [(turn.question, turn.text) for turn in turns][-HISTORY_TURNS:], ""
-    k = len(turns)
-    viewer = {"user": _viewer(request)} if _viewer(request) else {}
+    k, viewer = len(turns), _viewer(request)
     try:
         if use_llm:
-            for event in ask_stream(question, history, reports=scope or None, mode="llm", **viewer):
+            asked = ask_stream(question, history, reports=scope or None, mode="llm", user=viewer)
+            for event in asked:
                 if isinstance(event, str):  # the model's reply so far, not yet checked
                     streamed += event
                     reply["content"] = fmt.answer_html(streamed, True, [], streaming=True)
@@ -207,12 +207,11 @@ def respond(
                 else:
                     answer = event
         else:
-            answer = ask(question, history, reports=scope or None, **viewer)
+            answer = ask(question, history, reports=scope or None, user=viewer)
     except ReportBotError as exc:
         log.info("question not answered: %s", exc)
         reply["content"] = fmt.error_html(plain_error(exc, lang))
-        texts = _texts(turns, _viewer(request))
-        yield gr.skip(), chat, turns, fmt.sources_html(turns, texts, lang), *skip2
+        yield gr.skip(), chat, turns, fmt.sources_html(turns, _texts(turns, viewer), lang), *skip2
         return
     show = partial(
         fmt.answer_html,
@@ -234,7 +233,7 @@ def respond(
     except KeyError:  # the first answer of a new chat (or its chat was deleted meanwhile)
         chat_id = chats.create(user, scope).id
         chats.add_turn(chat_id, user, turn)
-    sources = fmt.sources_html(turns, _texts(turns, _viewer(request)), lang)
+    sources = fmt.sources_html(turns, _texts(turns, viewer), lang)
     yield gr.skip(), chat, turns, sources, chat_id, _chat_list(user, chat_id, lang)
 
 
@@ -533,11 +532,10 @@ def api_ask(
     the extractive one, with a note); null otherwise. With a login, only the shared
     reports and the user's own are searched.
     """
-    viewer = {"user": _viewer(request)} if _viewer(request) else {}
     try:
         answer = ask(
             question, [tuple(t) for t in history or []], reports=reports or None,
-            mode=mode or _default_mode(), **viewer,
+            mode=mode or _default_mode(), user=_viewer(request),
         )  # fmt: skip
     except ReportBotError as exc:
         raise gr.Error(str(exc)) from None

@@ -120,7 +120,7 @@ def test_errors_are_plain_and_in_the_pages_language(monkeypatch):
 def test_api_mode_defaults_to_what_the_page_offers(monkeypatch, url, asked, mode):
     modes = []
 
-    def fake(question, history=None, *, reports=None, mode="extractive"):
+    def fake(question, history=None, *, reports=None, mode="extractive", user=None):
         modes.append(mode)
         return fake_answer(question, history, reports=reports)
 
@@ -311,6 +311,7 @@ def test_with_a_login_the_page_shows_and_changes_only_a_users_own_reports(engine
         return list(app._reports_view(None, "en", user)[0].constructor_args["choices"])
 
     assert shown("bob") == ["shared.md"] and shown("alice") == ["acme.md", "shared.md"]
+
     def notice(name, lang, user):  # the notice's text, as the page shows it
         return html.unescape(re.sub(r"<[^>]+>", "", app.remove(name, None, lang, User(user))[0]))
 
