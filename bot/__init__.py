@@ -22,21 +22,45 @@ def index_reports(paths, progress=None):
     return get_library().index_paths(paths, progress)
 
 
-def list_reports():
-    """The indexed reports (``ReportInfo``: name, sha256, chars, sentences, chunks)."""
+def index_upload(path, name, owner="", progress=None, waiting=None):
+    """Index an uploaded file as report ``name`` (or ``name (2)``…) of ``owner``.
+
+    ``owner`` is the logged-in user ("" without a login: the report is shared). The
+    file waits for its turn (``waiting(place)`` is told its place in line, 1 = next),
+    counts against the owner's quota (``QuotaError``), and is not indexed again when a
+    report the owner sees holds the same text. Returns an ``Upload``.
+    """
+    return get_library().index_upload(path, name, owner, progress, waiting)
+
+
+def list_reports(user=None):
+    """The indexed reports (``ReportInfo``: name, sha256, chars, sentences, chunks, owner).
+
+    ``user``: a logged-in user sees the shared reports and their own; None (no login)
+    sees all.
+    """
     library = get_library()
     library.ensure_default()
-    return library.reports()
+    return library.reports(user)
 
 
-def report_text(name: str) -> str:
+def report_text(name: str, user=None) -> str:
     """The full text of an indexed report: the text every citation offset refers to."""
-    return get_library().store.report_text(name)
+    return get_library().report_text(name, user)
 
 
-def remove_report(name: str) -> bool:
-    """Drop a report from the index; False when it was not there."""
-    return get_library().remove(name)
+def remove_report(name: str, user=None) -> bool:
+    """Drop a report from the index; False when it was not there (or is another user's).
+
+    A logged-in ``user`` removes only their own uploads (``NotYoursError`` for a shared
+    report).
+    """
+    return get_library().remove(name, user)
+
+
+def reindex_report(name: str, path, user=None):
+    """Read report ``name`` again from its file ``path``; returns its ``IndexResult``."""
+    return get_library().reindex(name, path, user)
 
 
 def needs_conversion() -> bool:
@@ -64,6 +88,8 @@ __all__ = [
     "list_reports",
     "report_text",
     "remove_report",
+    "reindex_report",
+    "index_upload",
     "prepare",
     "needs_conversion",
     "get_chats",

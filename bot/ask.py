@@ -150,6 +150,7 @@ def ask(
     reports: list[str] | str | None = None,
     mode: str = "extractive",
     settings: Settings | None = None,
+    user: str | None = None,
 ) -> Answer:
     """Answer ``question`` from the indexed reports, quoting them exactly.
 
@@ -160,11 +161,15 @@ def ask(
         mode: ``"extractive"`` (offline default) or ``"llm"`` (the model at
             ``REPORTBOT_LLM_BASE_URL`` phrases the answer; it is checked against the
             quotes, and the extractive answer is shown with a note when it fails).
+        user: the logged-in user of the web UI: only the shared reports and this user's
+            own are read (None: every report).
 
     >>> a = ask("上半年营收多少?")
     >>> a.answered, a.citations[0].quote
     """
-    *_, answer = ask_stream(question, history, reports=reports, mode=mode, settings=settings)
+    *_, answer = ask_stream(
+        question, history, reports=reports, mode=mode, settings=settings, user=user
+    )
     return answer
 
 
@@ -175,6 +180,7 @@ def ask_stream(
     reports: list[str] | str | None = None,
     mode: str = "extractive",
     settings: Settings | None = None,
+    user: str | None = None,
 ) -> Iterator[str | Answer]:
     """:func:`ask`, yielding the LLM's reply in pieces (``str``) as it arrives, then the
     :class:`Answer`. The pieces are provisional: show ``Answer.text`` once it comes (the
@@ -195,7 +201,7 @@ def ask_stream(
     library.load_model()
     library.ensure_default()
     names = [reports] if isinstance(reports, str) else reports
-    sources = library.check_sources(names)
+    sources = library.check_sources(names, user)
 
     # With a model, a follow-up is rewritten into a standalone question; else (or when
     # the rewrite fails) it borrows the topic words of the earlier questions.
@@ -219,8 +225,11 @@ def ask_stream(
     timings: dict[str, float] = {}
     hits: list[Hit] = []
     summary = None
-    if query.intent == "question" and query.form == "summary":
-        summary = _summarize(library, retriever, _named_reports(own, retriever) or sources, query)
+    if sources == [] and query.intent == "question":  # a user who sees no report at all
+        query = replace(query, absent=["(no report in scope)"])
+    elif query.intent == "question" and query.form == "summary":
+        named = [n for n in _named_reports(own, retriever) if sources is None or n in sources]
+        summary = _summarize(library, retriever, named or sources, query)
     elif query.intent == "question":
         # Names the question mentions: a report in scope must mention them; of several
         # reports, those that mention them all are the ones to search.

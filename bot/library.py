@@ -8,22 +8,40 @@ question when the index holds no report yet.
 Every indexed report's text and bytes are also kept as files (:mod:`index.saved`): an
 empty store beside saved reports is a vanished index, reported as damaged rather than
 refilled with the bundled report, and :meth:`Library.rebuild` re-indexes from them.
+
+Owners. With a login (the web UI's ``--auth``) every report a user uploads is theirs
+(``ReportInfo.owner``); the bundled report and reports indexed from the command line
+are shared (owner ""). Every method that reads or changes reports takes ``user``:
+``None`` (no login: one local user owns everything) sees all; a user name sees the
+shared reports and their own, and changes only their own; "" (logged in as nobody)
+sees the shared ones. Another user's report behaves as one that is not indexed.
+Uploads wait in one line (``REPORTBOT_INDEX_JOBS`` at a time), and with a login count
+against their owner's quota (``REPORTBOT_UI_QUOTA_MB``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from index import default_report_path, saved
 from index.cleanup import remove_leftovers
 from index.embed import LangChainEmbeddings, get_embedder
-from index.errors import DamagedIndexError, ReportError, StoreError, UnknownReportError
+from index.errors import (
+    DamagedIndexError,
+    NotYoursError,
+    QuotaError,
+    ReportError,
+    StoreError,
+    UnknownReportError,
+)
 from index.load import LOADERS, Report, load_report
 from index.pipeline import IndexResult, Progress, index_report
 from index.settings import Settings
@@ -39,12 +57,91 @@ class FolderResult:
     removed: list[str]  # reports dropped because their file left the folder
 
 
+@dataclass(frozen=True)
+class Upload:
+    """What :meth:`Library.index_upload` did with one uploaded file."""
+
+    name: str  # the report the file now is: a new one, or the one already holding its text
+    same: bool  # its text was already in a report this user sees: nothing was indexed
+    result: IndexResult | None  # None when ``same``
+    chars: int  # characters of its text
+
+
+def visible(info: ReportInfo, user: str | None) -> bool:
+    """Whether ``user`` sees the report: no login (None) sees all; a user, the shared
+    reports and their own."""
+    return user is None or not info.owner or info.owner == user
+
+
+def unused_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name (2)``, ``name (3)``… when a different report already has it.
+
+    >>> unused_name("notes.md", {"notes.md", "notes (2).md"})
+    'notes (3).md'
+    """
+    if name not in taken:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    stem, suffix = (stem, dot + suffix) if dot else (name, "")
+    n = 2
+    while f"{stem} ({n}){suffix}" in taken:
+        n += 1
+    return f"{stem} ({n}){suffix}"
+
+
+class Line:
+    """First come, first served: at most ``slots`` jobs at once, the others wait.
+
+    A waiting job hears its place (1 = next) each time it changes, so a page can say
+    "2nd in line" instead of looking stuck behind another user's large upload.
+    """
+
+    def __init__(self, slots: int):
+        self.slots = slots
+        self._cond = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._running = 0
+
+    @contextlib.contextmanager
+    def turn(self, waiting: Callable[[int], None] | None = None) -> Iterator[None]:
+        me = object()
+        told = 0
+        with self._cond:
+            self._waiting.append(me)
+        try:
+            while True:
+                with self._cond:
+                    if self._running < self.slots and self._waiting[0] is me:
+                        self._waiting.popleft()
+                        self._running += 1
+                        break
+                    place = self._waiting.index(me) + 1
+                    if place == told or waiting is None:
+                        self._cond.wait()
+                        continue
+                told = place
+                waiting(place)  # outside the lock: it may be slow (a page update)
+        except BaseException:
+            with self._cond:
+                if me in self._waiting:
+                    self._waiting.remove(me)
+                    self._cond.notify_all()
+            raise
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._running -= 1
+                self._cond.notify_all()
+
+
 class Library:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._lock = threading.RLock()
         self._checked_default = False
         self._model: _Background | None = None
+        self.line = Line(settings.index_jobs)
         remove_leftovers(settings.data_dir)
 
     def load_model(self) -> None:
@@ -76,8 +173,16 @@ class Library:
     def count_tokens(self):
         return counter(self.settings.data_dir / "tiktoken")
 
-    def reports(self) -> list[ReportInfo]:
-        return self.store.reports()
+    def reports(self, user: str | None = None) -> list[ReportInfo]:
+        """The indexed reports ``user`` sees (see the module's docstring)."""
+        return [r for r in self.store.reports() if visible(r, user)]
+
+    def report_text(self, name: str, user: str | None = None) -> str:
+        if user is not None:
+            info = self.store.report_info(name)
+            if info is None or not visible(info, user):
+                raise StoreError(f"report {name!r} is not in the index at {self.store.where}")
+        return self.store.report_text(name)
 
     def ensure_default(self, progress: Progress | None = None) -> None:
         """Index the bundled report when the index holds no report at all.
@@ -203,13 +308,82 @@ class Library:
                 self.remove(name)
         return FolderResult(results, gone)
 
-    def remove(self, name: str) -> bool:
+    def index_upload(
+        self,
+        path: str | Path,
+        name: str,
+        owner: str = "",
+        progress: Progress | None = None,
+        waiting: Callable[[int], None] | None = None,
+    ) -> Upload:
+        """Index an uploaded file as ``owner``'s report (``""``: no login, shared).
+
+        The upload waits for its turn in :attr:`line` (``waiting(place)`` meanwhile).
+        Its text, when a report this user sees already holds it, is not indexed again;
+        else it gets ``name``, or ``name (2)``… when any report has that name (names are
+        unique across users: citations name their report). With an owner, the file
+        must fit their quota, checked before it is read and again in its turn.
+        """
+        size = Path(path).stat().st_size
+        self._check_quota(owner, size)
+        with self.line.turn(waiting):
+            self._check_quota(owner, size)
+            report = load_report(path, max_mb=self.settings.max_report_mb, name=name)
+            with self._lock:
+                reports = self.store.reports()
+                user = owner or None
+                same = next(
+                    (r for r in reports if visible(r, user) and r.sha256 == report.sha256), None
+                )
+                if same is not None:
+                    return Upload(same.name, True, None, len(report.text))
+                report = replace(
+                    report, name=unused_name(name, {r.name for r in reports}), path="", owner=owner
+                )
+                result = self.index_report(report, progress)
+        return Upload(result.name, False, result, len(report.text))
+
+    def _check_quota(self, owner: str, adding: int) -> None:
+        if not owner:
+            return
+        used = sum(r.size for r in self.store.reports() if r.owner == owner)
+        limit = self.settings.ui_quota_mb
+        if used + adding > limit * 1024 * 1024:
+            raise QuotaError(owner, used, adding, limit)
+
+    def remove(self, name: str, user: str | None = None) -> bool:
+        """Drop a report; False when it was not indexed (or is another user's)."""
         with self._lock:
+            if user is not None and not self._may_change(name, user):
+                return False
             removed = self.store.remove(name)
             saved.remove(self.settings.data_dir, name)
             return removed
 
-    def check_sources(self, names: list[str] | None) -> list[str] | None:
+    def _may_change(self, name: str, user: str) -> bool:
+        """False for a report ``user`` does not see; raises for a shared one."""
+        info = self.store.report_info(name)
+        if info is None or not visible(info, user):
+            return False
+        if info.owner != user:
+            raise NotYoursError(name)
+        return True
+
+    def reindex(self, name: str, path: str | Path, user: str | None = None) -> IndexResult:
+        """Read the report ``name`` again from ``path`` (its file)."""
+        if user is not None and not self._may_change(name, user):
+            raise UnknownReportError([name], [r.name for r in self.reports(user)])
+        return self.index_paths([path])[0]
+
+    def check_sources(self, names: list[str] | None, user: str | None = None) -> list[str] | None:
+        """The reports a question may read: ``names`` checked, or all (None) that ``user``
+        sees (then a list, possibly empty: with a login, never another user's)."""
+        if user is not None:
+            seen = [r.name for r in self.reports(user)]
+            unknown = [n for n in names or [] if n not in seen]
+            if unknown:
+                raise UnknownReportError(unknown, seen)
+            return list(names) if names else seen
         if not names:
             return None
         # One read per name asked for, not a listing of every report on each question.

@@ -59,6 +59,36 @@ class UnknownReportError(ReportBotError):
         super().__init__(f"unknown report(s): {', '.join(names)} (indexed: {shown})")
 
 
+class QuotaError(ReportBotError):
+    """An upload would take a user's reports past their quota (REPORTBOT_UI_QUOTA_MB)."""
+
+    def __init__(self, user: str, used: int, adding: int, limit_mb: float):
+        self.user, self.used, self.adding, self.limit_mb = user, used, adding, limit_mb
+        super().__init__(
+            f"{size_text(adding)} more would take your reports to {size_text(used + adding)}, "
+            f"over your quota of {limit_mb:g} MB (REPORTBOT_UI_QUOTA_MB); remove one of yours "
+            "first"
+        )
+
+
+class NotYoursError(ReportBotError):
+    """A logged-in user tried to change a report that is shared or another user's."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"{name} is shared with every user; only the server's operator removes or "
+            "re-indexes it (reportbot reports --remove, reportbot index)"
+        )
+
+
+def size_text(size: int) -> str:
+    """``size`` bytes for people: ``"2.5 MB"``, or ``"0.7 KB"`` below a tenth of a MB."""
+    if size >= 104_858:
+        return f"{size / 1048576:.1f} MB"
+    return f"{size / 1024:.1f} KB"
+
+
 class ModelError(ReportBotError):
     """The embedding model could not be prepared or loaded."""
 

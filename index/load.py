@@ -33,6 +33,12 @@ class Report:
     path: str = ""
     encoding: str = ""  # how a text file was decoded ("utf-8", "gb18030"…); "" otherwise
     original: bytes = field(default=b"", repr=False, compare=False)  # the file's bytes
+    owner: str = ""  # the UI user who uploaded it (with a login); "" for a shared report
+
+    @property
+    def size(self) -> int:
+        """Bytes it takes: its file's, or its text's in UTF-8 (what a quota counts)."""
+        return len(self.original) or len(self.text.encode())
 
 
 # Longest first: a UTF-32-LE mark begins with the UTF-16-LE one.

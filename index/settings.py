@@ -78,7 +78,21 @@ class Settings:
     """REPORTBOT_LLM_TIMEOUT: seconds to wait for the model's first token (and between
     tokens); past it, the extractive answer is shown with a note."""
     ui_auth: str = ""
-    """REPORTBOT_UI_AUTH: ``user:password`` login for the web UI (empty: no login)."""
+    """REPORTBOT_UI_AUTH: logins for the web UI, ``user:password`` or several separated by
+    commas (``alice:pw1,bob:pw2``); empty: no login."""
+    ui_auth_file: str = ""
+    """REPORTBOT_UI_AUTH_FILE: a file of ``user:password`` lines (``#`` comments), read
+    at start, alone or besides REPORTBOT_UI_AUTH."""
+    ui_quota_mb: float = 100.0
+    """REPORTBOT_UI_QUOTA_MB: with a login, the files one user's uploads may add up to."""
+    ui_max_request_mb: float = 4.0
+    """REPORTBOT_UI_MAX_REQUEST_MB: the largest body of a web request other than a file
+    upload (a question with its chat); larger ones are refused before being read."""
+    ui_max_upload_mb: float = 100.0
+    """REPORTBOT_UI_MAX_UPLOAD_MB: the largest upload request (its files together)."""
+    index_jobs: int = 1
+    """REPORTBOT_INDEX_JOBS: uploads indexed at once; the others wait in line, shown
+    their place."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -109,6 +123,7 @@ class Settings:
             "max_sentence_chars": (20, 100_000),
             "max_history_turns": (0, 100_000),
             "max_history_chars": (0, 100_000_000),
+            "index_jobs": (1, 64),
         }
         for name, (lo, hi) in positive.items():
             value = getattr(self, name)
@@ -118,6 +133,11 @@ class Settings:
             raise SettingsError(
                 PREFIX + "MAX_REPORT_MB", str(self.max_report_mb), "a number of MB > 0"
             )
+        for name in ("ui_quota_mb", "ui_max_request_mb", "ui_max_upload_mb"):
+            if not 0 < getattr(self, name) <= 1_000_000:
+                raise SettingsError(
+                    PREFIX + name.upper(), str(getattr(self, name)), "a number of MB > 0"
+                )
         for name in ("min_support", "min_support_cross"):
             if not 0 <= getattr(self, name) <= 1:
                 raise SettingsError(

@@ -93,6 +93,8 @@ class ReportInfo:
     sentences: int
     chunks: int
     path: str = ""
+    owner: str = ""  # the UI user whose upload it is; "" for a shared report
+    size: int = 0  # bytes of its file (of its text without one)
 
 
 def _slug(model: str) -> str:
@@ -618,6 +620,8 @@ class Store:
                 "sentences": sum(r.kind == "sentence" for r in records),
                 "chunks": sum(r.kind == "chunk" for r in records),
                 "path": path,
+                "owner": getattr(report, "owner", ""),
+                "size": getattr(report, "size", 0),
                 "indexed_at": time.time(),
             }
             self._call(
@@ -693,6 +697,8 @@ def _info(m: dict) -> ReportInfo:
         sentences=m["sentences"],
         chunks=m["chunks"],
         path=m.get("path", ""),
+        owner=m.get("owner", ""),  # absent in indexes built before owners: shared
+        size=int(m.get("size", 0)),
     )
 
 

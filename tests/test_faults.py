@@ -422,6 +422,25 @@ CLI = [
         env={"REPORTBOT_MAX_SENTENCE_CHARS": "5"},
     ),
     Case(
+        "upload quota out of range",
+        ["ask", "revenue?"],
+        "reportbot: error: setting REPORTBOT_UI_QUOTA_MB='0.0' is invalid: expected a number "
+        "of MB > 0",
+        env={"REPORTBOT_UI_QUOTA_MB": "0"},
+    ),
+    Case(
+        "request body limit not a number",
+        ["ask", "revenue?"],
+        "reportbot: error: setting REPORTBOT_UI_MAX_REQUEST_MB='big' is invalid: expected a number",
+        env={"REPORTBOT_UI_MAX_REQUEST_MB": "big"},
+    ),
+    Case(
+        "no indexing job at a time",
+        ["ask", "revenue?"],
+        "reportbot: error: setting REPORTBOT_INDEX_JOBS='0' is invalid: expected an integer 1..64",
+        env={"REPORTBOT_INDEX_JOBS": "0"},
+    ),
+    Case(
         "an empty read-only data folder",
         ["ask", "revenue?"],
         "reportbot: error: cannot create the index at {data}/chroma: the folder is read-only "
@@ -636,8 +655,60 @@ def test_api_fault(name, kwargs, message, base):
     assert answers(base)
 
 
+# --- logged-in users (the web UI's --auth): one cannot reach or spend another's share ------
+
+ALICE = "Alice's depot in Oslo holds 77 crates.\n"
+
+
+def _over_quota(library, tmp):
+    big = tmp / "big.md"
+    big.write_text("Acme sold 5 boats. " * 31, encoding="utf-8")  # 589 bytes
+    library.index_upload(big, "big.md", owner="alice")
+
+
+def _named_by_bob(library, tmp):
+    from bot import ask
+
+    ask(CHECK[0], reports=["alice.md"], settings=library.settings, user="bob")
+
+
+USERS = [
+    ("an upload past the user's quota", {"REPORTBOT_UI_QUOTA_MB": "0.0001"}, _over_quota,
+     "0.6 KB more would take your reports to 0.6 KB, over your quota of 0.0001 MB "
+     "(REPORTBOT_UI_QUOTA_MB); remove one of yours first"),
+    ("another user's report named in a question", {}, _named_by_bob,
+     "unknown report(s): alice.md (indexed: acme.md)"),
+    ("another user's report read", {}, lambda lib, tmp: lib.report_text("alice.md", "bob"),
+     "report 'alice.md' is not in the index at {index}"),
+    ("a shared report removed by a logged-in user", {},
+     lambda lib, tmp: lib.remove("acme.md", "bob"),
+     "acme.md is shared with every user; only the server's operator removes or re-indexes it "
+     "(reportbot reports --remove, reportbot index)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, env, act, message", USERS, ids=[u[0] for u in USERS])
+def test_user_fault(name, env, act, message, data, tmp_path):
+    from bot.library import get_library
+    from index.errors import ReportBotError
+    from index.settings import Settings
+
+    library = get_library(Settings.from_env(_env(data, **env)))
+    (tmp_path / "alice.md").write_text(ALICE, encoding="utf-8")
+    library.index_upload(tmp_path / "alice.md", "alice.md", owner="alice")
+    with pytest.raises(ReportBotError) as err:
+        act(library, tmp_path)
+    assert str(err.value) == _format(message, {"index": data / "chroma"})
+    assert [r.name for r in library.reports()] == ["acme.md", "alice.md"]  # nothing changed
+    assert answers(data)  # and every user is still answered from the shared report
+    from bot import ask
+
+    answer = ask(CHECK[0], settings=library.settings, user="bob")
+    assert answer.answered and CHECK[1] in answer.text
+
+
 def test_the_matrix_is_large_enough():
-    assert len(CLI) + len(API) + len(ENCODED) + 5 >= 45
+    assert len(CLI) + len(API) + len(ENCODED) + len(USERS) + 5 >= 45
 
 
 def test_instructions_planted_in_a_report_are_marked_as_data(data, tmp_path):

@@ -1,6 +1,7 @@
 """``python -m ui``: serve the web UI (the same as ``reportbot ui``).
 
-python -m ui --host 127.0.0.1 --port 7860 --auth user:password
+python -m ui --host 127.0.0.1 --port 7860 --auth user:password[,user2:password2]
+python -m ui --auth-file logins.txt      # one user:password a line
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ def _args(argv: list[str] | None = None) -> argparse.Namespace:
         "--auth",
         metavar="USER:PASSWORD",
         default=None,
-        help="require this login (default: env REPORTBOT_UI_AUTH, else none)",
+        help="require a login: user:password, several separated by commas "
+        "(default: env REPORTBOT_UI_AUTH, else none)",
+    )
+    parser.add_argument(
+        "--auth-file",
+        metavar="FILE",
+        default=None,
+        help="logins from a file of user:password lines (default: env REPORTBOT_UI_AUTH_FILE)",
     )
     parser.add_argument(
         "--share",
@@ -34,7 +42,7 @@ def run(argv: list[str] | None = None) -> None:
     args = _args(argv)
     from ui.app import main  # after parsing: --help should not import gradio
 
-    main(args.host, args.port, args.auth, args.share)
+    main(args.host, args.port, args.auth, args.share, args.auth_file)
 
 
 if __name__ == "__main__":

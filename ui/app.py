@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 
@@ -43,10 +43,11 @@ from bot import (  # noqa: E402
     ask,
     chat_markdown,
     get_chats,
-    index_reports,
+    index_upload,
     list_reports,
     needs_conversion,
     prepare,
+    reindex_report,
     remove_report,
     report_text,
 )
@@ -54,12 +55,14 @@ from bot.ask import ask_stream  # noqa: E402
 
 HISTORY_TURNS = 10  # turns of a saved chat sent with each question
 from bot.library import get_library  # noqa: E402
-from index.errors import ReportError  # noqa: E402
-from index.load import LOADERS, load_report  # noqa: E402
+from index.cleanup import private_temp  # noqa: E402
+from index.errors import NotYoursError, QuotaError, ReportError, size_text  # noqa: E402
+from index.load import LOADERS  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from ui import format as fmt  # noqa: E402
 from ui import resident  # noqa: E402
-from ui.text import LANGUAGES, pick, plain_error, t  # noqa: E402
+from ui.limits import BodyLimit  # noqa: E402
+from ui.text import LANGUAGES, ordinal, pick, plain_error, t  # noqa: E402
 
 HERE = Path(__file__).parent
 log = logging.getLogger("reportbot.ui")
@@ -123,12 +126,18 @@ def _user(request: gr.Request | None) -> str:
     return (getattr(request, "username", None) or "") if request is not None else ""
 
 
-def _texts(turns: list[Turn]) -> dict[str, str]:
+def _viewer(request: gr.Request | None) -> str | None:
+    """Whose reports to show: the logged-in user's (and the shared ones), or None
+    without a login (one local user, every report)."""
+    return _user(request) or None
+
+
+def _texts(turns: list[Turn], user: str | None = None) -> dict[str, str]:
     """Full text of every report the turns cite (a removed report is left out)."""
     texts = {}
     for name in {c.source for turn in turns for c in turn.citations}:
         try:
-            texts[name] = report_text(name)
+            texts[name] = report_text(name, user)
         except ReportBotError:
             pass
     return texts
@@ -186,10 +195,11 @@ def respond(
     # The last turns only: follow-ups need the recent ones, and ask() bounds the
     # history it accepts (REPORTBOT_MAX_HISTORY_TURNS / _CHARS).
     history, streamed = [(turn.question, turn.text) for turn in turns][-HISTORY_TURNS:], ""
-    k = len(turns)
+    k, viewer = len(turns), _viewer(request)
     try:
         if use_llm:
-            for event in ask_stream(question, history, reports=scope or None, mode="llm"):
+            asked = ask_stream(question, history, reports=scope or None, mode="llm", user=viewer)
+            for event in asked:
                 if isinstance(event, str):  # the model's reply so far, not yet checked
                     streamed += event
                     reply["content"] = fmt.answer_html(streamed, True, [], streaming=True)
@@ -197,11 +207,11 @@ def respond(
                 else:
                     answer = event
         else:
-            answer = ask(question, history, reports=scope or None)
+            answer = ask(question, history, reports=scope or None, user=viewer)
     except ReportBotError as exc:
         log.info("question not answered: %s", exc)
         reply["content"] = fmt.error_html(plain_error(exc, lang))
-        yield gr.skip(), chat, turns, fmt.sources_html(turns, _texts(turns), lang), *skip2
+        yield gr.skip(), chat, turns, fmt.sources_html(turns, _texts(turns, viewer), lang), *skip2
         return
     show = partial(
         fmt.answer_html,
@@ -223,7 +233,7 @@ def respond(
     except KeyError:  # the first answer of a new chat (or its chat was deleted meanwhile)
         chat_id = chats.create(user, scope).id
         chats.add_turn(chat_id, user, turn)
-    sources = fmt.sources_html(turns, _texts(turns), lang)
+    sources = fmt.sources_html(turns, _texts(turns, viewer), lang)
     yield gr.skip(), chat, turns, sources, chat_id, _chat_list(user, chat_id, lang)
 
 
@@ -244,7 +254,7 @@ def open_chat(chat_id: str | None, lang: str = "en", request: gr.Request = None)
     return (
         gr.Chatbot(value=_messages(turns), feedback_value=_feedback_values(turns)),
         turns,
-        fmt.sources_html(turns, _texts(turns), lang),
+        fmt.sources_html(turns, _texts(turns, user or None), lang),
         gr.Dropdown(choices=names, value=scope, label=_scope_label(scope, lang), multiselect=True),
         saved.id if saved else "",
         _chat_list(user, saved.id if saved else None, lang),
@@ -255,7 +265,7 @@ def open_chat(chat_id: str | None, lang: str = "en", request: gr.Request = None)
 def _saved(chat_id: str | None, user: str):
     """(chat or None, its turns, its scope among the indexed reports, all report names)."""
     saved = get_chats().get(chat_id, user) if chat_id else None
-    names = _report_names()
+    names = _report_names(user or None)
     if saved is None:
         return None, [], [], names
     return saved, saved.turns, [n for n in saved.scope if n in names], names
@@ -326,16 +336,7 @@ def clean_name(name: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
-def _unused(name: str, taken: set[str]) -> str:
-    """``name``, or ``name (2)``, ``name (3)``… when a different report already has it."""
-    if name not in taken:
-        return name
-    stem, dot, suffix = name.rpartition(".")
-    stem, suffix = (stem, dot + suffix) if dot else (name, "")
-    n = 2
-    while f"{stem} ({n}){suffix}" in taken:
-        n += 1
-    return f"{stem} ({n}){suffix}"
+TEMP: Path | None = None  # this process's temporary folder in the data folder (``main``)
 
 
 def _copy_by_hash(path: Path, suffix: str, folder: Path) -> Path:
@@ -348,20 +349,27 @@ def _copy_by_hash(path: Path, suffix: str, folder: Path) -> Path:
     return target
 
 
+Waiting = Callable[[str, int], None]  # (report name, place in line: 1 = next)
+
+
 def index_uploads(
-    paths: list[str | Path], progress: Callable[[int, int, str], None] | None = None
+    paths: list[str | Path],
+    progress: Callable[[int, int, str], None] | None = None,
+    owner: str = "",
+    lang: str = "en",
+    waiting: Waiting | None = None,
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """Check, copy and index uploaded files; one bad file does not stop the others.
 
     Returns ``(notices, names)``: ``(kind, message)`` per file (kind ``ok``, ``same`` or
     ``error``) and the report names the uploads now correspond to. The type and size are
-    checked before a file is parsed; a file whose text is already indexed (same sha256)
-    is not indexed again; a new file never replaces a report of the same name.
+    checked before a file is parsed; naming, de-duplication, the line and the quota are
+    the library's (:func:`bot.index_upload`); ``owner`` is the logged-in user.
     """
     notices: list[tuple[str, str]] = []
     names: list[str] = []
     for path in paths:
-        kind, message, name = _index_upload(Path(path), progress)
+        kind, message, name = _index_upload(Path(path), progress, owner, lang, waiting)
         notices.append((kind, message))
         if name:
             names.append(name)
@@ -369,7 +377,11 @@ def index_uploads(
 
 
 def _index_upload(
-    upload: Path, progress: Callable[[int, int, str], None] | None
+    upload: Path,
+    progress: Callable[[int, int, str], None] | None,
+    owner: str,
+    lang: str,
+    waiting: Waiting | None,
 ) -> tuple[str, str, str | None]:
     """``(kind, message, report name or None)`` for one uploaded file."""
     settings = get_library().settings
@@ -386,53 +398,63 @@ def _index_upload(
         log.info("%s is over REPORTBOT_MAX_REPORT_MB=%g", shown, settings.max_report_mb)
         limit = f"{settings.max_report_mb:g} MB limit"
         return "error", f"{shown}: {size / 1048576:.1f} MB is over the {limit}.", None
-    known = {r.sha256: r.name for r in list_reports()}
-    name = _unused(shown, set(known.values()))
-    folder = Path(tempfile.mkdtemp(prefix="reportbot-upload-"))
+    folder = Path(tempfile.mkdtemp(prefix="reportbot-upload-", dir=TEMP))
+    step = (lambda done, total: progress(done, total, shown)) if progress else None
+    wait = (lambda place: waiting(shown, place)) if waiting else None
     try:
         copy = _copy_by_hash(upload, suffix, folder)
-        report = load_report(copy, max_mb=settings.max_report_mb, name=name)
-        if report.sha256 in known:
-            same = known[report.sha256]
-            return "same", f"{shown}: the same text is already indexed as {same}.", same
-        step = (lambda done, total: progress(done, total, name)) if progress else None
-        result = get_library().index_report(replace(report, path=""), step)
+        done = index_upload(copy, shown, owner, step, wait)
     except ReportError as exc:
         return "error", f"{shown}: {exc.problem}.", None
+    except QuotaError as exc:
+        log.info("%s: %s", owner, exc)
+        sizes = {"adding": size_text(exc.adding), "total": size_text(exc.used + exc.adding)}
+        return "error", f"{shown}: " + t(lang, "quota", limit=f"{exc.limit_mb:g}", **sizes), None
     except ReportBotError as exc:
         return "error", f"{shown}: {exc}", None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    renamed = f" as {name}" if name != shown else ""
-    counts = f"{result.sentences:,} sentences, {len(report.text):,} characters"
-    return "ok", f"{shown}: indexed{renamed} ({counts}).", result.name
+    if done.same:
+        return "same", f"{shown}: the same text is already indexed as {done.name}.", done.name
+    renamed = f" as {done.name}" if done.name != shown else ""
+    counts = f"{done.result.sentences:,} sentences, {done.chars:,} characters"
+    return "ok", f"{shown}: indexed{renamed} ({counts}).", done.name
 
 
 def upload(
     files: list[str] | None,
     scope: list[str] | None,
     lang: str = "en",
+    request: gr.Request = None,
     progress=gr.Progress(),  # noqa: B008 - Gradio injects the tracker through this default
 ):
-    """UI handler: index the uploads, then add them to the reports the chat is about."""
+    """UI handler: index the uploads, then add them to the reports the chat is about.
+
+    An upload that waits for another one (``REPORTBOT_INDEX_JOBS`` at a time) shows its
+    place in line until its turn, then its progress.
+    """
 
     def step(done: int, total: int, name: str) -> None:
         progress((done, total), desc=t(lang, "indexing", name=name), unit="passages")
 
-    notices, added = index_uploads(files or [], step)
+    def waiting(name: str, place: int) -> None:
+        progress(0.0, desc=t(lang, "waiting", name=name, place=ordinal(place, lang)))
+
+    user = _viewer(request)
+    notices, added = index_uploads(files or [], step, user or "", lang, waiting)
     resident.stop()  # a resident answering process would keep the old index
-    keep = [n for n in (scope or []) if n in _report_names()]
+    keep = [n for n in (scope or []) if n in _report_names(user)]
     chosen = list(dict.fromkeys(keep + added)) if keep else []
-    return fmt.notices_html(notices), *_reports_view(chosen, lang), None
+    return fmt.notices_html(notices), *_reports_view(chosen, lang, user), None
 
 
-def _report_names() -> list[str]:
-    return [r.name for r in list_reports()]
+def _report_names(user: str | None = None) -> list[str]:
+    return [r.name for r in list_reports(user)]
 
 
-def _reports_view(scope: list[str] | None, lang: str):
+def _reports_view(scope: list[str] | None, lang: str, user: str | None = None):
     """(scope dropdown, reports table, report picker) after the reports changed."""
-    reports = list_reports()
+    reports = list_reports(user)
     names = [r.name for r in reports]
     scope = [n for n in scope or [] if n in names]
     return (
@@ -442,39 +464,51 @@ def _reports_view(scope: list[str] | None, lang: str):
     )
 
 
-def remove(name: str | None, scope: list[str] | None, lang: str = "en"):
-    """Drop a report from the index; it leaves the scope too. Old answers keep their quotes."""
+def remove(name: str | None, scope: list[str] | None, lang: str = "en", request: gr.Request = None):
+    """Drop a report from the index; it leaves the scope too. Old answers keep their quotes.
+
+    With a login, only the user's own uploads (the library refuses the rest)."""
+    user = _viewer(request)
     if not name:
-        return gr.skip(), *_reports_view(scope, lang)
-    done = remove_report(name)
-    resident.stop()
-    notice = (
-        ("ok", t(lang, "removed", name=name))
-        if done
-        else ("error", t(lang, "not_indexed", name=name))
-    )
-    return fmt.notices_html([notice]), *_reports_view(scope, lang)
+        return gr.skip(), *_reports_view(scope, lang, user)
+    try:
+        done = remove_report(name, user)
+    except NotYoursError:
+        notice = ("error", t(lang, "not_yours", name=name))
+    else:
+        resident.stop()
+        notice = (
+            ("ok", t(lang, "removed", name=name))
+            if done
+            else ("error", t(lang, "not_indexed", name=name))
+        )
+    return fmt.notices_html([notice]), *_reports_view(scope, lang, user)
 
 
-def reindex(name: str | None, scope: list[str] | None, lang: str = "en"):
+def reindex(
+    name: str | None, scope: list[str] | None, lang: str = "en", request: gr.Request = None
+):
     """Read a report's file again (a changed file re-embeds only its new sentences).
 
     Reports uploaded in the page have no file to read again; they are uploaded anew.
     """
-    info = next((r for r in list_reports() if r.name == name), None)
+    user = _viewer(request)
+    info = next((r for r in list_reports(user) if r.name == name), None)
     if info is None:
-        return gr.skip(), *_reports_view(scope, lang)
+        return gr.skip(), *_reports_view(scope, lang, user)
     path = Path(info.path) if info.path else None
     if path is None or path.name != name or not path.is_file():
         notice = ("error", t(lang, "uploaded_only", name=name))
     else:
         try:
-            (result,) = index_reports([path])
+            result = reindex_report(name, path, user)
             resident.stop()
             notice = ("ok", t(lang, "reindexed", name=name, n=result.embedded))
+        except NotYoursError:
+            notice = ("error", t(lang, "not_yours", name=name))
         except ReportBotError as exc:
             notice = ("error", plain_error(exc, lang))
-    return fmt.notices_html([notice]), *_reports_view(scope, lang)
+    return fmt.notices_html([notice]), *_reports_view(scope, lang, user)
 
 
 # --- API (gradio_client) ------------------------------------------------------------
@@ -485,6 +519,7 @@ def api_ask(
     history: list[list[str]] | None = None,
     reports: list[str] | None = None,
     mode: str | None = None,
+    request: gr.Request = None,
 ) -> dict:
     """Answer a question from the indexed reports.
 
@@ -494,12 +529,13 @@ def api_ask(
     report names to search (default: all); mode: "extractive" or "llm" (default: "llm"
     when the server has a model, as in the page). "llm" is {"passed", "problem", "reply"}
     in mode "llm": whether the model's reply was shown, else why not (the answer is then
-    the extractive one, with a note); null otherwise.
+    the extractive one, with a note); null otherwise. With a login, only the shared
+    reports and the user's own are searched.
     """
     try:
         answer = ask(
             question, [tuple(t) for t in history or []], reports=reports or None,
-            mode=mode or _default_mode(),
+            mode=mode or _default_mode(), user=_viewer(request),
         )  # fmt: skip
     except ReportBotError as exc:
         raise gr.Error(str(exc)) from None
@@ -518,22 +554,27 @@ def api_ask(
     }
 
 
-def api_reports() -> list[dict]:
-    """The indexed reports: name, sha256, chars, sentences, chunks."""
-    return [{k: v for k, v in asdict(r).items() if k != "path"} for r in list_reports()]
+def api_reports(request: gr.Request = None) -> list[dict]:
+    """The indexed reports: name, sha256, chars, sentences, chunks (with a login: the
+    shared ones and the user's own)."""
+    hidden = {"path", "owner", "size"}
+    reports = list_reports(_viewer(request))
+    return [{k: v for k, v in asdict(r).items() if k not in hidden} for r in reports]
 
 
-def api_report_text(name: str) -> str:
+def api_report_text(name: str, request: gr.Request = None) -> str:
     """The full text of an indexed report: the text citation offsets index."""
     try:
-        return report_text(name)
+        return report_text(name, _viewer(request))
     except ReportBotError as exc:
         raise gr.Error(str(exc)) from None
 
 
-def api_index(files: list[str] | None) -> dict:
-    """Index uploaded files; returns {"notices": [{"kind", "message"}], "reports": [...]}."""
-    notices, names = index_uploads(files or [])
+def api_index(files: list[str] | None, request: gr.Request = None) -> dict:
+    """Index uploaded files; returns {"notices": [{"kind", "message"}], "reports": [...]}.
+
+    With a login they are the user's own; past the user's quota a file is refused."""
+    notices, names = index_uploads(files or [], owner=_user(request))
     return {
         "notices": [{"kind": k, "message": m} for k, m in notices],
         "reports": names,
@@ -552,9 +593,14 @@ def _examples(scope: list[str] | None, lang: str | None = None):
     )
 
 
-def build_app() -> gr.Blocks:
-    """The page and its API. Call :func:`launch` (or ``main``) to serve it."""
-    names = _report_names()
+def build_app(login: bool = False) -> gr.Blocks:
+    """The page and its API. Call :func:`launch` (or ``main``) to serve it.
+
+    ``login``: the server asks for one (``--auth``); the page then lists, until the user
+    is known, only the shared reports.
+    """
+    before = "" if login else None  # whose reports the page shows before it loads
+    names = _report_names(before)
     private = {"api_visibility": "private"}
     en = partial(t, "en")
     with gr.Blocks(title="reportbot", analytics_enabled=False) as demo:
@@ -638,7 +684,7 @@ def build_app() -> gr.Blocks:
                     )
                     notes = gr.HTML("", elem_id="rb-notices")
                 with gr.Column(scale=2):
-                    table = gr.HTML(fmt.reports_html(list_reports()), elem_id="rb-reports")
+                    table = gr.HTML(fmt.reports_html(list_reports(before)), elem_id="rb-reports")
                     with gr.Row():
                         report_pick = gr.Dropdown(
                             choices=names,
@@ -706,6 +752,12 @@ def build_app() -> gr.Blocks:
             code = pick(pref, browser)
             opened = open_chat(saved_id, code, request)
             scope_value = _saved(saved_id, _user(request))[2]
+            labels = relabel(code, scope_value)[:-1]
+            # The reports this user sees (the page was built before anyone logged in).
+            user = _viewer(request)
+            labels[next(i for i, c in enumerate(labelled) if c is report_pick)] = gr.Dropdown(
+                label=t(code, "report_pick"), choices=_report_names(user), value=None
+            )
             return (
                 code,
                 code,
@@ -713,17 +765,23 @@ def build_app() -> gr.Blocks:
                 opened[4],
                 opened[5],
                 opened[6],
-                *relabel(code, scope_value)[:-1],
+                *labels,
                 opened[3],
-                fmt.reports_html(list_reports(), code),
+                fmt.reports_html(list_reports(user), code),
             )
 
-        def switch(code: str, turns_value: list[Turn], scope_value: list[str] | None):
+        def switch(
+            code: str,
+            turns_value: list[Turn],
+            scope_value: list[str] | None,
+            request: gr.Request = None,
+        ):
+            user = _viewer(request)
             return (
                 code,
                 code,
-                fmt.sources_html(turns_value, _texts(turns_value), code),
-                fmt.reports_html(list_reports(), code),
+                fmt.sources_html(turns_value, _texts(turns_value, user), code),
+                fmt.reports_html(list_reports(user), code),
                 *relabel(code, scope_value),
             )
 
@@ -781,11 +839,14 @@ def build_app() -> gr.Blocks:
         scope.input(save_scope, [chat_id, scope, lang], [scope, example_set], **private)
 
         reports_out = [notes, scope, table, report_pick]
+        # Not one at a time in Gradio's queue: every upload reaches the library's line,
+        # which tells a waiting user their place (REPORTBOT_INDEX_JOBS run at once).
         files.upload(
             upload,
             [files, scope, lang],
             [*reports_out, files],
             show_progress_on=files,
+            concurrency_limit=None,
             **private,
         )
         remove_btn.click(remove, [report_pick, scope, lang], reports_out, **private)
@@ -798,7 +859,9 @@ def build_app() -> gr.Blocks:
         api_files = gr.File(file_count="multiple", visible=False)
         api_result = gr.JSON(visible=False)
         api_go = gr.Button(visible=False)
-        api_go.click(api_index, api_files, api_result, api_name="index_reports")
+        api_go.click(
+            api_index, api_files, api_result, api_name="index_reports", concurrency_limit=None
+        )
     return demo
 
 
@@ -814,11 +877,21 @@ def launch(
     demo: gr.Blocks,
     host: str = "127.0.0.1",
     port: int = 7860,
-    auth: tuple[str, str] | None = None,
+    auth: list[tuple[str, str]] | tuple[str, str] | None = None,
     share: bool = False,
 ) -> tuple[str, str | None]:
-    """Serve ``demo`` without blocking; returns the local address and the share link."""
-    max_mb = get_library().settings.max_report_mb
+    """Serve ``demo`` without blocking; returns the local address and the share link.
+
+    Every request body is bounded (:mod:`ui.limits`): REPORTBOT_UI_MAX_REQUEST_MB, and
+    REPORTBOT_UI_MAX_UPLOAD_MB for an upload (each file: 4 x REPORTBOT_MAX_REPORT_MB).
+    """
+    from starlette.middleware import Middleware
+
+    settings = get_library().settings
+    max_mb = settings.max_report_mb
+    limit = Middleware(
+        BodyLimit, request_mb=settings.ui_max_request_mb, upload_mb=settings.ui_max_upload_mb
+    )
     _, url, share_url = demo.queue().launch(
         server_name=host,
         server_port=port,
@@ -838,18 +911,48 @@ def launch(
         pwa=False,
         mcp_server=False,
         enable_monitoring=False,
+        app_kwargs={"middleware": [limit]},
     )
     return url, share_url
 
 
-def parse_auth(value: str | tuple[str, str] | None) -> tuple[str, str] | None:
-    """``"user:password"`` -> ``("user", "password")``; None stays None."""
-    if value is None or isinstance(value, tuple):
-        return value
-    user, colon, password = value.partition(":")
-    if not (colon and user and password):
-        raise SystemExit("reportbot: --auth (or REPORTBOT_UI_AUTH) must be user:password")
-    return user, password
+def parse_auth(value: str | tuple[str, str] | None, file: str = "") -> list[tuple[str, str]] | None:
+    """The logins: ``"user:password"``, several separated by commas, and/or the lines
+    of ``file`` (``user:password`` each; blank lines and ``#`` comments are skipped).
+    None when there are none. A password holding a comma goes in the file.
+
+    >>> parse_auth("alice:pw1,bob:pw2")
+    [('alice', 'pw1'), ('bob', 'pw2')]
+    """
+    pairs: list[tuple[str, str]] = []
+    if isinstance(value, tuple):
+        pairs.append(value)
+    elif value:
+        where = "--auth (or REPORTBOT_UI_AUTH)"
+        pairs += [_login(item.strip(), where) for item in value.split(",")]
+    if file:
+        try:
+            lines = Path(file).expanduser().read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise SystemExit(f"reportbot: cannot read the logins file {file}: {why}") from None
+        for n, line in enumerate(lines, 1):
+            if line.strip() and not line.strip().startswith("#"):
+                pairs.append(_login(line.strip(), f"line {n} of {file}"))
+    users = [user for user, _ in pairs]
+    twice = sorted({u for u in users if users.count(u) > 1})
+    if twice:
+        raise SystemExit(f"reportbot: user {', '.join(twice)} is given more than one password")
+    return pairs or None
+
+
+def _login(item: str, where: str) -> tuple[str, str]:
+    user, colon, password = item.partition(":")
+    if not (colon and user.strip() and password):
+        raise SystemExit(
+            f"reportbot: {where} must be user:password (several: user:password,user2:password2)"
+        )
+    return user.strip(), password
 
 
 def _check_port(host: str, port: int) -> None:
@@ -923,22 +1026,35 @@ def main(
     port: int = 7860,
     auth: str | tuple[str, str] | None = None,
     share: bool = False,
+    auth_file: str | None = None,
 ) -> None:
     """Prepare the model and index, serve the UI, print its address, block until Ctrl+C.
 
-    ``auth`` is ``"user:password"``; when None, ``REPORTBOT_UI_AUTH`` is used if set.
+    ``auth`` is ``"user:password"`` (several: comma-separated) and ``auth_file`` a file
+    of such lines; when None, ``REPORTBOT_UI_AUTH`` / ``REPORTBOT_UI_AUTH_FILE``.
     """
+    global TEMP
     try:
-        env_auth = Settings.from_env().ui_auth or None
+        settings = Settings.from_env()
     except ReportBotError as exc:
         raise SystemExit(f"reportbot: {exc}") from None
-    credentials = parse_auth(auth if auth is not None else env_auth)
+    credentials = parse_auth(
+        auth if auth is not None else settings.ui_auth or None,
+        auth_file if auth_file is not None else settings.ui_auth_file,
+    )
     _check_port(host, port)
+    # Uploads land in a folder of this process in the data folder, never in the shared
+    # system one; what an earlier, ended process left there (rejected uploads too) goes.
+    try:
+        TEMP = private_temp(settings.data_dir)
+        os.environ["GRADIO_TEMP_DIR"] = str(TEMP / "gradio")
+    except OSError as exc:  # a read-only data folder: the system's temporary folder
+        log.info("no temporary folder in %s: %s", settings.data_dir, exc)
     try:
         with _Ticker("starting") as ticker:
             _prepare_with_progress(ticker)
             ticker.status = "starting the web server"
-            demo = build_app()
+            demo = build_app(login=bool(credentials))
             url, share_url = launch(demo, host, port, credentials, share)
     except ReportBotError as exc:
         raise SystemExit(f"reportbot: {exc}") from None

@@ -373,14 +373,16 @@ def cmd_ui(args) -> int:
     finally:
         imported.set()
 
-    run_ui(host=args.host, port=args.port, auth=args.auth, share=args.share)
+    run_ui(
+        host=args.host, port=args.port, auth=args.auth, share=args.share, auth_file=args.auth_file
+    )
     return 0
 
 
 EXAMPLES = """examples:
   reportbot ask "What was the revenue in the first half?"
   reportbot index annual-report.md notes/ && reportbot ask "营收多少?" --report annual-report.md
-  reportbot ui --port 8080 --auth alice:secret
+  reportbot ui --port 8080 --auth alice:secret,bob:hunter2
 
 exit status: 0 when an answer was printed, also "not found in the report" (see
 "answered" in --json); 2 for a usage error or an unusable input, with one line
@@ -455,7 +457,12 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument(
         "--auth",
         default=os.environ.get("REPORTBOT_UI_AUTH"),
-        help="user:password to require a login",
+        help="user:password to require a login; several users: alice:pw1,bob:pw2",
+    )
+    u.add_argument(
+        "--auth-file",
+        default=None,
+        help="a file of user:password lines (default: env REPORTBOT_UI_AUTH_FILE)",
     )
     u.add_argument("--share", action="store_true", help="ask Gradio for a public link")
     u.set_defaults(fn=cmd_ui)

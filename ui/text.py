@@ -53,6 +53,11 @@ TEXT: dict[str, dict[str, str]] = {
         "col_chunks": "Chunks",
         "col_file": "File",
         "indexing": "Indexing {name}",
+        "waiting": "Waiting to index {name}: {place} in line",
+        "quota": "{adding} more would take your reports to {total}, over your quota of "
+        "{limit} MB; remove one of yours first.",
+        "not_yours": "{name}: it is shared with every user, so only the server's operator "
+        "can remove or re-index it.",
         "removed": "{name}: removed.",
         "not_indexed": "{name}: not indexed.",
         "reindexed": "{name}: re-indexed ({n} passages computed).",
@@ -104,6 +109,10 @@ TEXT: dict[str, dict[str, str]] = {
         "col_chunks": "文本块",
         "col_file": "文件",
         "indexing": "正在索引 {name}",
+        "waiting": "排队等待索引 {name}：第 {place} 位",
+        "quota": "再加 {adding}，你的报告将达到 {total}，超过了你的 {limit} MB 配额；"
+        "请先删除你的一份报告。",
+        "not_yours": "{name}：这是所有用户共享的报告，只有服务器的管理员可以删除或重新索引。",
         "removed": "{name}：已删除。",
         "not_indexed": "{name}：不在索引中。",
         "reindexed": "{name}：已重新索引（计算了 {n} 个段落）。",
@@ -122,6 +131,18 @@ def t(lang: str, key: str, **values: object) -> str:
     """The string ``key`` in ``lang`` (English when unknown), filled with ``values``."""
     table = TEXT.get(lang, TEXT["en"])
     return table.get(key, TEXT["en"][key]).format(**values)
+
+
+def ordinal(n: int, lang: str) -> str:
+    """A place in line: ``2nd`` in English, ``2`` in Chinese (the string says 第…位).
+
+    >>> ordinal(2, "en"), ordinal(11, "en"), ordinal(23, "en"), ordinal(2, "zh")
+    ('2nd', '11th', '23rd', '2')
+    """
+    if lang == "zh":
+        return str(n)
+    end = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{end}"
 
 
 def pick(lang: str | None, accept: str = "") -> str:

@@ -6,7 +6,7 @@ The real embedded Chroma with the word-hash ``FakeEmbedder`` (counts what it emb
 import pytest
 
 from bot.library import get_library
-from index.errors import ReportError
+from index.errors import ReportError, StoreError
 from index.settings import Settings
 from index.store import Store
 from tests.conftest import FakeEmbedder
@@ -169,3 +169,134 @@ def test_a_report_past_the_embeddings_limit_is_refused_before_embedding(library,
     with pytest.raises(ReportError, match=r"would need \d+ embeddings, over the limit of 20"):
         lib.index_report(report_from_text("many.txt", "短句。" * 30))
     assert library.fake.embedded == 0
+
+
+# --- owners: with a login, each user's uploads are theirs -----------------------------
+
+
+@pytest.fixture
+def uploads(tmp_path):
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    (folder / "plan.md").write_text(
+        "Alice's plan: the Oslo depot opens in May.\n", encoding="utf-8"
+    )
+    (folder / "ships.md").write_text("Bob's fleet has 12 ships.\n", encoding="utf-8")
+    return folder
+
+
+def test_a_users_uploads_are_seen_and_changed_by_that_user_alone(library, shelf, uploads):
+    from index.errors import NotYoursError, UnknownReportError
+
+    library.index_paths([shelf / "a.md"])  # from the command line: shared
+    plan = library.index_upload(uploads / "plan.md", "plan.md", owner="alice")
+    assert plan.name == "plan.md" and not plan.same
+    library.index_upload(uploads / "ships.md", "ships.md", owner="bob")
+
+    assert [r.name for r in library.reports("alice")] == ["a.md", "plan.md"]
+    assert [r.name for r in library.reports("bob")] == ["a.md", "ships.md"]
+    assert [r.name for r in library.reports("")] == ["a.md"]  # nobody logged in yet
+    assert names(library) == ["a.md", "plan.md", "ships.md"]  # no login: everything
+    assert {r.name: r.owner for r in library.reports()}["plan.md"] == "alice"
+
+    # A question's scope: the shared reports and the user's own, never another's.
+    assert library.check_sources(None, "bob") == ["a.md", "ships.md"]
+    with pytest.raises(UnknownReportError) as err:
+        library.check_sources(["plan.md"], "bob")
+    assert str(err.value) == "unknown report(s): plan.md (indexed: a.md, ships.md)"
+    with pytest.raises(StoreError, match="'plan.md' is not in the index"):
+        library.report_text("plan.md", "bob")
+    assert library.report_text("plan.md", "alice").startswith("Alice's plan")
+
+    assert library.remove("plan.md", "bob") is False  # as if it were not there
+    with pytest.raises(NotYoursError, match="a.md is shared with every user"):
+        library.remove("a.md", "bob")
+    with pytest.raises(NotYoursError):
+        library.reindex("a.md", shelf / "a.md", "bob")
+    assert names(library) == ["a.md", "plan.md", "ships.md"]
+    assert library.remove("plan.md", "alice") is True
+    assert names(library) == ["a.md", "ships.md"]
+
+
+def test_the_same_file_uploaded_by_two_users_is_each_ones_own(library, uploads):
+    first = library.index_upload(uploads / "plan.md", "plan.md", owner="alice")
+    again = library.index_upload(uploads / "plan.md", "plan.md", owner="alice")
+    assert (again.name, again.same) == ("plan.md", True)  # her own text: not indexed twice
+    bobs = library.index_upload(uploads / "plan.md", "plan.md", owner="bob")
+    # Bob gets his own copy (names are unique: citations name their report).
+    assert (bobs.name, bobs.same) == ("plan (2).md", False) and first.name == "plan.md"
+    assert [r.name for r in library.reports("bob")] == ["plan (2).md"]
+    library.remove("plan.md", "alice")
+    assert [r.name for r in library.reports("bob")] == ["plan (2).md"]
+    # Without a login one local user owns everything: the same text is found as it was.
+    shared = library.index_upload(uploads / "plan.md", "plan.md")
+    assert (shared.name, shared.same) == ("plan (2).md", True)
+
+
+def test_owners_survive_a_rebuild(library, uploads):
+    library.index_upload(uploads / "plan.md", "plan.md", owner="alice")
+    library.rebuild()
+    assert [(r.name, r.owner) for r in library.reports()] == [("plan.md", "alice")]
+
+
+def test_an_upload_past_the_users_quota_is_refused_before_reading(library, uploads, tmp_path):
+    from dataclasses import replace
+
+    from index.errors import QuotaError
+
+    lib = get_library(replace(library.settings, ui_quota_mb=0.0001))  # 104 bytes
+    library.fake.embedded = 0
+    lib.index_upload(uploads / "plan.md", "plan.md", owner="alice")
+    big = tmp_path / "big.md"
+    big.write_text("Enough bytes of text to push alice over her quota of 104 bytes.\n")
+    with pytest.raises(QuotaError) as err:
+        lib.index_upload(big, "big.md", owner="alice")
+    assert str(err.value) == (
+        "0.1 KB more would take your reports to 0.1 KB, over your quota of 0.0001 MB "
+        "(REPORTBOT_UI_QUOTA_MB); remove one of yours first"
+    )
+    sizes = ((uploads / "plan.md").stat().st_size, big.stat().st_size)
+    assert (err.value.used, err.value.adding) == sizes and sum(sizes) > 104
+    lib.index_upload(big, "big.md", owner="bob")  # a quota is per user
+    other = tmp_path / "other.md"
+    other.write_text("Without a login there is no quota. " * 10, encoding="utf-8")
+    lib.index_upload(other, "other.md")
+    assert [r.name for r in lib.reports("alice")] == ["other.md", "plan.md"]
+
+
+def test_uploads_wait_in_line_and_hear_their_place(library):
+    import threading
+
+    from bot.library import Line
+
+    line, events, release = Line(1), [], threading.Event()
+    started = threading.Event()
+
+    def first() -> None:
+        with line.turn():
+            started.set()
+            release.wait(10)
+            events.append("first done")
+
+    def later(name: str) -> None:
+        with line.turn(lambda place: events.append(f"{name} {place}")):
+            events.append(f"{name} runs")
+            for _ in range(500):  # b works until c, next now, has heard so
+                if name == "c" or "c 1" in events:
+                    break
+                threading.Event().wait(0.01)
+
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    started.wait(10)
+    for name in ("b", "c"):
+        threads.append(threading.Thread(target=later, args=(name,)))
+        threads[-1].start()
+        while f"{name} {len(threads) - 1}" not in events:  # each has said its place
+            threading.Event().wait(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert events[:3] == ["b 1", "c 2", "first done"]  # in line behind the running one
+    # Then b runs and c, next now, hears it (in whichever order the threads get there).
+    assert sorted(events[3:]) == ["b runs", "c 1", "c runs"] and events[-1] == "c runs"

@@ -55,3 +55,11 @@ def test_secrets_are_never_echoed(name, value):
 def test_bad_chroma_urls_are_setting_errors(url):
     with pytest.raises(SettingsError, match="REPORTBOT_CHROMA_URL"):
         Settings.from_env({"REPORTBOT_CHROMA_URL": url})
+
+
+def test_the_readme_lists_every_setting():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [k for k in Settings.__dataclass_fields__ if f"`REPORTBOT_{k.upper()}`" not in readme]
+    assert missing == []

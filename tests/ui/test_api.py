@@ -119,3 +119,81 @@ def test_login_from_environment(tmp_path):
         )
         assert client.predict(api_name="/reports") == []
         assert "(login required)" in srv.log.read_text()
+
+
+def test_a_request_body_over_the_limit_is_refused_and_the_server_answers_on(server, client):
+    import httpx
+
+    join = f"{server.url}gradio_api/queue/join"
+    out = httpx.post(join, content=b"{" + b" " * (5 * 1024 * 1024) + b"}", timeout=60)
+    assert out.status_code == 413
+    assert out.json()["detail"] == (
+        "the request is over this server's limit of 4 MB; start a new chat if this one is very long"
+    )
+    assert "196%" in client.predict("How much did UAX lift ARPU?", api_name="/ask")["answer"]
+
+
+# --- several logins: each user's uploads are theirs ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def users_server(tmp_path_factory, indexed_data):
+    env = {"REPORTBOT_UI_AUTH": "alice:pw-a,bob:pw-b", "REPORTBOT_UI_QUOTA_MB": "0.001"}
+    with Server(tmp_path_factory.mktemp("ui-users"), data=indexed_data, **env).start() as srv:
+        yield srv
+
+
+def _login(srv, user: str, password: str):
+    return gradio_client.Client(
+        srv.url, auth=(user, password), verbose=False, analytics_enabled=False
+    )
+
+
+def test_bob_neither_sees_nor_gets_answers_from_alices_upload(users_server, tmp_path):
+    alice, bob = _login(users_server, "alice", "pw-a"), _login(users_server, "bob", "pw-b")
+    report = tmp_path / "depot.txt"
+    report.write_text("The Tromso depot stores 7,654 crates.\n", encoding="utf-8")
+    question = "How many crates does the Tromso depot store?"
+
+    up = alice.predict(files=[gradio_client.handle_file(str(report))], api_name="/index_reports")
+    assert up["reports"] == ["depot.txt"], up
+    mine = alice.predict(question=question, api_name="/ask")
+    assert "7,654" in mine["answer"] and {c["source"] for c in mine["citations"]} == {"depot.txt"}
+
+    assert [r["name"] for r in bob.predict(api_name="/reports")] == ["kuaishou-2024h1.txt"]
+    theirs = bob.predict(question=question, api_name="/ask")
+    assert "7,654" not in theirs["answer"]
+    assert all(c["source"] == "kuaishou-2024h1.txt" for c in theirs["citations"])
+    with pytest.raises(
+        gradio_client.exceptions.AppError,
+        match=r"unknown report\(s\): depot.txt \(indexed: kuaishou-2024h1.txt\)",
+    ):
+        bob.predict(question, None, ["depot.txt"], api_name="/ask")
+    with pytest.raises(gradio_client.exceptions.AppError, match="'depot.txt' is not in the index"):
+        bob.predict(name="depot.txt", api_name="/report_text")
+
+    # Bob uploads the same file: his own copy, under a name of its own.
+    his = bob.predict(files=[gradio_client.handle_file(str(report))], api_name="/index_reports")
+    assert his["reports"] == ["depot (2).txt"], his
+    answer = bob.predict(question=question, api_name="/ask")
+    assert "7,654" in answer["answer"]
+    assert {c["source"] for c in answer["citations"]} == {"depot (2).txt"}
+    names = [r["name"] for r in alice.predict(api_name="/reports")]
+    assert names == ["depot.txt", "kuaishou-2024h1.txt"]
+
+    # Past alice's quota (0.001 MB): refused with one line, her report still answers.
+    big = tmp_path / "big.txt"
+    big.write_text("Filler sentence number one. " * 40, encoding="utf-8")  # 1,120 bytes
+    over = alice.predict(files=[gradio_client.handle_file(str(big))], api_name="/index_reports")
+    assert over["reports"] == [] and over["notices"] == [
+        {
+            "kind": "error",
+            "message": "big.txt: 1.1 KB more would take your reports to 1.1 KB, over your "
+            "quota of 0.001 MB; remove one of yours first.",
+        }
+    ]
+    assert "7,654" in alice.predict(question=question, api_name="/ask")["answer"]
+    # Uploads landed in this process's folder inside the data folder (removed at the next
+    # start once the process has ended: tests/index/test_cleanup.py), not in /tmp.
+    landed = list((users_server.cwd / "data" / "tmp").glob("*/gradio/*/big.txt"))
+    assert len(landed) == 1, landed

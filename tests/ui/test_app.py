@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
+import re
 
 import pytest
 
@@ -18,7 +20,7 @@ ACME = (
 )
 
 
-def fake_answer(question, history=None, *, reports=None):
+def fake_answer(question, history=None, *, reports=None, user=None):
     fake_answer.calls.append((question, list(history or []), reports))
     if "stock" in question:
         return Answer("The report does not contain the answer to this question.", False, [])
@@ -31,7 +33,7 @@ def fake_answer(question, history=None, *, reports=None):
 def fake_bot(monkeypatch):
     fake_answer.calls = []
     monkeypatch.setattr(app, "ask", fake_answer)
-    monkeypatch.setattr(app, "report_text", lambda name: REPORT)
+    monkeypatch.setattr(app, "report_text", lambda name, user=None: REPORT)
     monkeypatch.setattr(app, "STREAM_DELAY", 0)
     return fake_answer
 
@@ -118,7 +120,7 @@ def test_errors_are_plain_and_in_the_pages_language(monkeypatch):
 def test_api_mode_defaults_to_what_the_page_offers(monkeypatch, url, asked, mode):
     modes = []
 
-    def fake(question, history=None, *, reports=None, mode="extractive"):
+    def fake(question, history=None, *, reports=None, mode="extractive", user=None):
         modes.append(mode)
         return fake_answer(question, history, reports=reports)
 
@@ -150,7 +152,7 @@ class Like:
 
 
 def test_a_saved_chat_reopens_with_sources_scope_and_feedback(fake_bot, monkeypatch):
-    monkeypatch.setattr(app, "_report_names", lambda: ["r.txt"])
+    monkeypatch.setattr(app, "_report_names", lambda user=None: ["r.txt"])
     alice = User("alice")
     steps = list(app.respond("How much did UAX lift ARPU?", [], [], ["r.txt"], request=alice))
     chat_id = steps[-1][4]
@@ -182,16 +184,36 @@ def test_clean_name(raw, clean):
 
 
 def test_unused_name_never_replaces_another_report():
-    assert app._unused("a.txt", {"b.txt"}) == "a.txt"
-    assert app._unused("a.txt", {"a.txt", "a (2).txt"}) == "a (3).txt"
+    from bot.library import unused_name
+
+    assert unused_name("a.txt", {"b.txt"}) == "a.txt"
+    assert unused_name("a.txt", {"a.txt", "a (2).txt"}) == "a (3).txt"
 
 
-def test_parse_auth():
-    assert app.parse_auth("me:pa:ss") == ("me", "pa:ss")
-    assert app.parse_auth(None) is None
-    for bad in ("nopassword", ":x", "x:"):
-        with pytest.raises(SystemExit, match="user:password"):
+def test_parse_auth(tmp_path):
+    assert app.parse_auth("me:pa:ss") == [("me", "pa:ss")]
+    assert app.parse_auth("alice:pw1, bob:pw2") == [("alice", "pw1"), ("bob", "pw2")]
+    assert app.parse_auth(None) is None and app.parse_auth("") is None
+    for bad in ("nopassword", ":x", "x:", "a:1,,b:2"):
+        with pytest.raises(SystemExit, match="must be user:password"):
             app.parse_auth(bad)
+    logins = tmp_path / "logins.txt"
+    logins.write_text("# the team\ncarol:has,a comma\n\ndan:pw\n", encoding="utf-8")
+    assert app.parse_auth("alice:pw1", str(logins)) == [
+        ("alice", "pw1"), ("carol", "has,a comma"), ("dan", "pw")
+    ]  # fmt: skip
+    logins.write_text("carol:pw\nbroken line\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as err:
+        app.parse_auth(None, str(logins))
+    assert str(err.value) == (
+        f"reportbot: line 2 of {logins} must be user:password (several: "
+        "user:password,user2:password2)"
+    )
+    logins.write_text("carol:pw\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="user carol is given more than one password"):
+        app.parse_auth("carol:x", str(logins))
+    with pytest.raises(SystemExit, match="cannot read the logins file .*nope.txt"):
+        app.parse_auth(None, str(tmp_path / "nope.txt"))
 
 
 def test_examples_are_data_in_both_languages():
@@ -270,3 +292,57 @@ def test_the_first_start_is_never_silent_and_says_converting_only_then(
     lines = capsys.readouterr().err.splitlines()
     assert ("converting" in lines[0]) is converts and "ready in" in lines[-1]
     assert len(lines) >= 5  # a line at least every HEARTBEAT seconds while preparing
+
+
+@pytest.mark.slow
+def test_with_a_login_the_page_shows_and_changes_only_a_users_own_reports(engine, tmp_path):
+    from bot import index_reports
+
+    shared = tmp_path / "shared.md"
+    shared.write_text("The shared report: the depot holds 9 trucks.\n", encoding="utf-8")
+    index_reports([shared])  # from the command line: every user's
+    mine = tmp_path / "up" / "acme.md"
+    mine.parent.mkdir()
+    mine.write_text(ACME, encoding="utf-8")
+    notices, names = app.index_uploads([mine], owner="alice")
+    assert names == ["acme.md"], notices
+
+    def shown(user):  # the scope's choices, as the page lists them for this user
+        return list(app._reports_view(None, "en", user)[0].constructor_args["choices"])
+
+    assert shown("bob") == ["shared.md"] and shown("alice") == ["acme.md", "shared.md"]
+
+    def notice(name, lang, user):  # the notice's text, as the page shows it
+        return html.unescape(re.sub(r"<[^>]+>", "", app.remove(name, None, lang, User(user))[0]))
+
+    assert notice("acme.md", "en", "bob") == "acme.md: not indexed."
+    assert notice("shared.md", "zh", "bob").startswith("shared.md：这是所有用户共享的报告")
+    assert shown("alice") == ["acme.md", "shared.md"]
+    assert notice("acme.md", "en", "alice") == "acme.md: removed."
+    assert shown("alice") == ["shared.md"]
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("en", ["Waiting to index acme.md: 2nd in line", "Waiting to index acme.md: 1st in line"]),
+        ("zh", ["排队等待索引 acme.md：第 2 位", "排队等待索引 acme.md：第 1 位"]),
+    ],
+)
+def test_an_upload_waiting_for_another_shows_its_place_in_line(
+    engine, tmp_path, monkeypatch, lang, said
+):
+    from bot.library import Upload
+
+    def index_upload(path, name, owner, progress, waiting):
+        waiting(2)
+        waiting(1)
+        assert owner == "alice"
+        return Upload(name, True, None, 10)
+
+    monkeypatch.setattr(app, "index_upload", index_upload)
+    upload = tmp_path / "acme.md"
+    upload.write_text(ACME, encoding="utf-8")
+    told = []
+    app.upload([str(upload)], None, lang, User("alice"), lambda *a, **k: told.append(k))
+    assert [k["desc"] for k in told] == said
