@@ -114,6 +114,7 @@ class Line:
                     if self._running < self.slots and self._waiting[0] is me:
                         self._waiting.popleft()
                         self._running += 1
+                        self._cond.notify_all()  # those behind moved up: tell them
                         break
                     place = self._waiting.index(me) + 1
                     if place == told or waiting is None:
