@@ -6,7 +6,7 @@ from, and their presence is how a vanished index is told from a new one.
 
 Layout, under ``<data folder>/reports/``: per report, ``<key>.txt`` (the text, UTF-8),
 ``<key>.orig`` (the file's bytes, when it came from a file) and ``<key>.json`` (name,
-sha256, path, encoding: small, so checking 1,000 reports reads little), where ``<key>``
+sha256, path, encoding, page starts: small, so checking 1,000 reports reads little), where ``<key>``
 hashes the report name. Each file is written to a temporary sibling and renamed into
 place, the ``.json`` last, so a report is saved whole or not at all.
 
@@ -69,6 +69,7 @@ def save(data_dir: Path, report: Report) -> None:
         "sha256": report.sha256,
         "path": report.path,
         "encoding": report.encoding,
+        "pages": list(report.pages),
     }
     _write(where / f"{key}.json", json.dumps(meta, ensure_ascii=False).encode())
 
@@ -91,6 +92,7 @@ def saved(data_dir: Path) -> list[Report]:
                 sha256=meta["sha256"],
                 path=meta.get("path", ""),
                 encoding=meta.get("encoding", ""),
+                pages=tuple(int(p) for p in meta.get("pages", [])),
             )
         except (OSError, ValueError, KeyError, TypeError):
             continue

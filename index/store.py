@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import re
 import socket
@@ -93,6 +94,7 @@ class ReportInfo:
     sentences: int
     chunks: int
     path: str = ""
+    pages: tuple[int, ...] = ()  # where each page's text begins (PDF); () when unpaged
 
 
 def _slug(model: str) -> str:
@@ -620,6 +622,8 @@ class Store:
                 "path": path,
                 "indexed_at": time.time(),
             }
+            if getattr(report, "pages", ()):
+                meta["pages"] = _pages_meta(report.pages)
             self._call(
                 "write the manifest",
                 self.manifest.upsert,
@@ -638,6 +642,17 @@ class Store:
                 self.manifest.update,
                 ids=[_report_id(name)],
                 metadatas=[{"path": path}],
+            )
+
+    def set_pages(self, name: str, pages: tuple[int, ...]) -> None:
+        """Record where the pages of the (unchanged) report ``name`` begin: a PDF indexed
+        before page starts were kept gets them without being indexed again."""
+        with self._writing():
+            self._call(
+                "write the manifest",
+                self.manifest.update,
+                ids=[_report_id(name)],
+                metadatas=[{"pages": _pages_meta(pages)}],
             )
 
     def remove(self, name: str) -> bool:
@@ -693,7 +708,13 @@ def _info(m: dict) -> ReportInfo:
         sentences=m["sentences"],
         chunks=m["chunks"],
         path=m.get("path", ""),
+        pages=tuple(json.loads(m.get("pages") or "[]")),
     )
+
+
+def _pages_meta(pages) -> str:
+    # Chroma metadata values are scalars: the page starts are kept as a JSON list.
+    return json.dumps(list(pages))
 
 
 def _meta(r: Record, live: bool) -> dict:
