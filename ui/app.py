@@ -541,7 +541,8 @@ def api_ask(
     """Answer a question from the indexed reports.
 
     Returns {"question", "answer", "answered", "language", "mode", "citations": [{"source",
-    "start", "end", "quote", "score"}], "llm"}. Every quote equals
+    "start", "end", "quote", "score", "page"}], "llm"}; "page" is the page a quote begins
+    on in a PDF, else null. Every quote equals
     report_text(source)[start:end]. history: earlier [question, answer] pairs; reports:
     report names to search (default: all); mode: "extractive" or "llm" (default: "llm"
     when the server has a model, as in the page). "llm" is {"passed", "problem", "reply"}

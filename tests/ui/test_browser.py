@@ -356,7 +356,7 @@ def test_the_reader_shows_the_whole_report_at_the_cited_span(page, tmp_path):
     pdf = make_pdf(
         tmp_path / "pier-log.pdf",
         [
-            ["Pier log <script>alert(11)</script> for the harbour crew.", "Kept by the night watch."],
+            ["Pier log <script>alert(11)</script> for the crew.", "Kept by the night watch."],
             ["The Skarvik pier holds 64 fishing boats in winter.", "<img src=x onerror=alert(12)>"],
         ],
     )
@@ -380,7 +380,7 @@ def test_the_reader_shows_the_whole_report_at_the_cited_span(page, tmp_path):
     assert in_view(cited)
     # The whole report, its markup shown as text, its pages divided.
     text = reader.locator(".rb-reader-text")
-    expect(text).to_contain_text("Pier log <script>alert(11)</script> for the harbour crew.")
+    expect(text).to_contain_text("Pier log <script>alert(11)</script> for the crew.")
     expect(text).to_contain_text("<img src=x onerror=alert(12)>")
     labels = reader.locator(".rb-page").evaluate_all("es => es.map(e => e.dataset.label)")
     assert labels == ["page 1", "page 2"]

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from index.errors import ReportError
 from index import saved
+from index.errors import ReportError
 from index.load import load_report, page_at
 from tests.ui.conftest import make_pdf
 
