@@ -686,7 +686,8 @@ def build_app() -> gr.Blocks:
                 choices=names, value=None, label=en("reader_pick"), elem_id="rb-reader-pick"
             )
             reader = gr.HTML(fmt.reader_empty_html(), elem_id="rb-reader-body", container=True)
-        # Written by the page's script when a quote or "Open in report" is clicked.
+        # Written by the page's script when a quote or "Open in report" is clicked (its
+        # "change" event: Gradio's "input" fires on key presses only).
         open_req = gr.Textbox(
             elem_id="rb-open-request", elem_classes=["rb-hidden"], show_label=False,
             container=False,
@@ -862,7 +863,7 @@ def build_app() -> gr.Blocks:
             lambda name: gr.Dropdown(choices=_report_names(), value=name),
             reader_pick, reader_pick, **private,
         )  # fmt: skip
-        open_req.input(
+        open_req.change(
             open_in_report, [open_req, turns, lang], [reader, reader_pick, reader_box], **private
         ).then(None, open_req, None, js="(req) => window.rbReaderGo?.(req)")
 
