@@ -49,6 +49,21 @@ def report_text(name: str, user=None) -> str:
     return get_library().report_text(name, user)
 
 
+def report_pages(name: str) -> tuple[int, ...]:
+    """Where each page of report ``name`` begins in :func:`report_text` (PDFs); ``()``
+    for a report without pages. ``Citation.page`` is the page a quote begins on."""
+    return get_library().pages(name)
+
+
+def example_questions(name: str, wait: bool = True) -> list[str]:
+    """A few questions the bot answers from report ``name``, formed from its own key
+    sentences; computed once per report content (``wait=False``: in the background,
+    none until then). Raises ``ReportBotError`` when ``name`` is not indexed."""
+    from bot.examples import example_questions as questions
+
+    return questions(name, wait=wait)
+
+
 def remove_report(name: str, user=None) -> bool:
     """Drop a report from the index; False when it was not there (or is another user's).
 
@@ -87,6 +102,8 @@ __all__ = [
     "index_reports",
     "list_reports",
     "report_text",
+    "report_pages",
+    "example_questions",
     "remove_report",
     "reindex_report",
     "index_upload",

@@ -69,13 +69,17 @@ CLOSE = 0.15
 
 @dataclass(frozen=True)
 class Citation:
-    """An exact quote: ``quote == document_text[start:end]`` of report ``source``."""
+    """An exact quote: ``quote == document_text[start:end]`` of report ``source``.
+
+    ``page`` is the page (from 1) the quote begins on, for reports with pages (PDF).
+    """
 
     source: str
     start: int
     end: int
     quote: str
     score: float
+    page: int | None = None
 
 
 @dataclass(frozen=True)

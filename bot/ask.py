@@ -19,6 +19,7 @@ from bot.library import get_library
 from bot.retrieve import Hit, Query
 from bot.terms import language
 from index.errors import QuestionError, SettingsError
+from index.load import page_at
 from index.settings import Settings
 
 MODES = ("extractive", "llm")
@@ -133,6 +134,12 @@ def _summarize(library, retriever, sources: list[str] | None, query: Query):
         citations += d.citations
         parts.append(text)
     return Draft("\n\n".join(parts), True, citations, 1.0)
+
+
+def _with_pages(library, citations: list[Citation]) -> list[Citation]:
+    """The citations with the page each quote begins on, for reports with pages."""
+    pages = {name: library.pages(name) for name in {c.source for c in citations}}
+    return [replace(c, page=page_at(pages[c.source], c.start)) for c in citations]
 
 
 def _encodable(text: str) -> bool:
@@ -260,12 +267,13 @@ def ask_stream(
         draft, check = yield from answerer.stream(query, hits)
         if check.first_token is not None:
             timings["first_token"] = t - t0 + check.first_token
+    citations = _with_pages(library, draft.citations)
     timings["answer"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     yield Answer(
         text=draft.text,
         answered=draft.answered,
-        citations=draft.citations,
+        citations=citations,
         question=question,
         resolved_question=resolved,
         language=query.lang,

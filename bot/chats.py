@@ -221,7 +221,9 @@ def markdown(chat: Chat) -> str:
         lines += [f"## {turn.question}", "", turn.text, ""]
         for n, c in enumerate(turn.citations, 1):
             quote = c.quote.replace("\n", " ")
-            lines += [f"[{n}] {c.source}, characters [{c.start}, {c.end}):", "", f"> {quote}", ""]
+            page = f", page {c.page}" if c.page else ""
+            where = f"[{n}] {c.source}{page}, characters [{c.start}, {c.end}):"
+            lines += [where, "", f"> {quote}", ""]
     return "\n".join(lines)
 
 

@@ -294,6 +294,8 @@ class Library:
                 if old and old.sha256 == report.sha256:
                     # Not even split: re-checking 1,000 unchanged files should take seconds.
                     results.append(IndexResult(old.name, old.chunks, old.sentences, 0, True, 0))
+                    if report.pages and old.pages != report.pages:  # indexed before pages
+                        self.store.set_pages(old.name, report.pages)
                     if old.path != report.path:  # the folder moved: removals follow it
                         self.store.set_path(old.name, report.path)
                     if not saved.is_saved(self.settings.data_dir, report):
@@ -360,6 +362,11 @@ class Library:
             removed = self.store.remove(name)
             saved.remove(self.settings.data_dir, name)
             return removed
+
+    def pages(self, name: str) -> tuple[int, ...]:
+        """Where each page of report ``name`` begins (PDF); () when unpaged or unknown."""
+        info = self.store.report_info(name)
+        return info.pages if info else ()
 
     def _may_change(self, name: str, user: str) -> bool:
         """False for a report ``user`` does not see; raises for a shared one."""

@@ -13,6 +13,7 @@ file's bytes, so the same file is the same report however it was decoded.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import ReportError
-from index.loaders import load_docx, load_html, load_pdf
+from index.loaders import load_docx, load_html, load_pdf, load_pdf_pages
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,22 @@ class Report:
     encoding: str = ""  # how a text file was decoded ("utf-8", "gb18030"…); "" otherwise
     original: bytes = field(default=b"", repr=False, compare=False)  # the file's bytes
     owner: str = ""  # the UI user who uploaded it (with a login); "" for a shared report
+    pages: tuple[int, ...] = ()  # where each page's text begins (PDF); () when unpaged
 
     @property
     def size(self) -> int:
         """Bytes it takes: its file's, or its text's in UTF-8 (what a quota counts)."""
         return len(self.original) or len(self.text.encode())
+
+
+def page_at(pages: tuple[int, ...] | list[int], offset: int) -> int | None:
+    """The page (from 1) holding character ``offset``, given each page's start offset;
+    None for a report without pages.
+
+    >>> page_at((0, 120, 300), 150)
+    2
+    """
+    return bisect.bisect_right(pages, offset) or None if pages else None
 
 
 # Longest first: a UTF-32-LE mark begins with the UTF-16-LE one.
@@ -159,12 +171,14 @@ def report_from_text(name: str, text: str, path: str = "") -> Report:
     return Report(name=name, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(), path=path)
 
 
-def report_from_file(name: str, text: str, data: bytes, path: str, encoding: str = "") -> Report:
+def report_from_file(
+    name: str, text: str, data: bytes, path: str, encoding: str = "", pages: tuple[int, ...] = ()
+) -> Report:
     """A report read from a file: its identity is the hash of the file's bytes."""
     if not text or text.isspace():  # not strip(): no copy of a 20 MB text
         raise ReportError(path or name, "is empty (no text to index)")
     sha = hashlib.sha256(data).hexdigest()
-    return Report(name, text, sha, path, encoding, original=data)
+    return Report(name, text, sha, path, encoding, original=data, pages=pages)
 
 
 def load_report(path: str | Path, *, max_mb: float = 20.0, name: str | None = None) -> Report:
@@ -190,8 +204,11 @@ def load_report(path: str | Path, *, max_mb: float = 20.0, name: str | None = No
     if size == 0:
         raise ReportError(str(path), "is empty (0 bytes)")
     data = path.read_bytes()  # once: a 20 MB file read twice costs every other user
+    pages: tuple[int, ...] = ()
     if loader is _read_text:
         text, encoding = _decode_text(data, str(path))
+    elif loader is load_pdf:  # the page each citation falls on is kept too
+        (text, pages), encoding = load_pdf_pages(path), ""
     else:
         text, encoding = loader(path), ""
-    return report_from_file(name or path.name, text, data, str(path), encoding)
+    return report_from_file(name or path.name, text, data, str(path), encoding, pages)

@@ -69,6 +69,12 @@ def _unwrap(page: str) -> str:
 
 def load_pdf(path: Path) -> str:
     """Text of every page (pypdf), pages separated by a blank line."""
+    return load_pdf_pages(path)[0]
+
+
+def load_pdf_pages(path: Path) -> tuple[str, tuple[int, ...]]:
+    """``(text, page starts)``: :func:`load_pdf`'s text and the offset where each page's
+    text begins (a page without text starts where the next one does)."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -84,10 +90,17 @@ def load_pdf(path: Path) -> str:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ReportError(str(path), f"is not a readable PDF ({type(exc).__name__})") from None
-    text = _tidy(pages)
+    # Tidied page by page and joined as _tidy joins blocks: the same text as _tidy(pages)
+    # (a tidied block neither starts nor ends with a newline), with each page's offset.
+    text, starts = "", []
+    for page in pages:
+        block = _tidy([page])
+        starts.append(len(text) + 2 if text else 0)
+        if block:
+            text = f"{text}\n\n{block}" if text else block
     if not text:
         raise ReportError(str(path), "has no extractable text (a scanned PDF needs OCR first)")
-    return text
+    return text, tuple(starts)
 
 
 def load_docx(path: Path) -> str:

@@ -130,6 +130,8 @@ def index_report(
     # One manifest read, not a listing of every report (1,000 reports: one per file).
     known = store.report_info(report.name)
     if known is not None and known.sha256 == report.sha256:
+        if report.pages and known.pages != report.pages:  # indexed before pages were kept
+            store.set_pages(report.name, report.pages)
         if progress:
             progress(1, 1)
         seconds = time.perf_counter() - t0

@@ -6,9 +6,10 @@ from, and their presence is how a vanished index is told from a new one.
 
 Layout, under ``<data folder>/reports/``: per report, ``<key>.txt`` (the text, UTF-8),
 ``<key>.orig`` (the file's bytes, when it came from a file) and ``<key>.json`` (name,
-sha256, path, encoding, owner: small, so checking 1,000 reports reads little), where ``<key>``
-hashes the report name. Each file is written to a temporary sibling and renamed into
-place, the ``.json`` last, so a report is saved whole or not at all.
+sha256, path, encoding, owner, page starts: small, so checking 1,000 reports reads
+little), where ``<key>`` hashes the report name. Each file is written to a temporary
+sibling and renamed into place, the ``.json`` last, so a report is saved whole or not at
+all.
 
 This module reads and writes files; it does not index.
 """
@@ -70,6 +71,7 @@ def save(data_dir: Path, report: Report) -> None:
         "path": report.path,
         "encoding": report.encoding,
         "owner": report.owner,
+        "pages": list(report.pages),
     }
     _write(where / f"{key}.json", json.dumps(meta, ensure_ascii=False).encode())
 
@@ -93,6 +95,7 @@ def saved(data_dir: Path) -> list[Report]:
                 path=meta.get("path", ""),
                 encoding=meta.get("encoding", ""),
                 owner=meta.get("owner", ""),
+                pages=tuple(int(p) for p in meta.get("pages", [])),
             )
         except (OSError, ValueError, KeyError, TypeError):
             continue

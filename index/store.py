@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import re
 import socket
@@ -95,6 +96,7 @@ class ReportInfo:
     path: str = ""
     owner: str = ""  # the UI user whose upload it is; "" for a shared report
     size: int = 0  # bytes of its file (of its text without one)
+    pages: tuple[int, ...] = ()  # where each page's text begins (PDF); () when unpaged
 
 
 def _slug(model: str) -> str:
@@ -624,6 +626,8 @@ class Store:
                 "size": getattr(report, "size", 0),
                 "indexed_at": time.time(),
             }
+            if getattr(report, "pages", ()):
+                meta["pages"] = _pages_meta(report.pages)
             self._call(
                 "write the manifest",
                 self.manifest.upsert,
@@ -642,6 +646,17 @@ class Store:
                 self.manifest.update,
                 ids=[_report_id(name)],
                 metadatas=[{"path": path}],
+            )
+
+    def set_pages(self, name: str, pages: tuple[int, ...]) -> None:
+        """Record where the pages of the (unchanged) report ``name`` begin: a PDF indexed
+        before page starts were kept gets them without being indexed again."""
+        with self._writing():
+            self._call(
+                "write the manifest",
+                self.manifest.update,
+                ids=[_report_id(name)],
+                metadatas=[{"pages": _pages_meta(pages)}],
             )
 
     def remove(self, name: str) -> bool:
@@ -699,7 +714,13 @@ def _info(m: dict) -> ReportInfo:
         path=m.get("path", ""),
         owner=m.get("owner", ""),  # absent in indexes built before owners: shared
         size=int(m.get("size", 0)),
+        pages=tuple(json.loads(m.get("pages") or "[]")),
     )
+
+
+def _pages_meta(pages) -> str:
+    # Chroma metadata values are scalars: the page starts are kept as a JSON list.
+    return json.dumps(list(pages))
 
 
 def _meta(r: Record, live: bool) -> dict:

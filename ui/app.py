@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from functools import partial
+from itertools import zip_longest
 from pathlib import Path
 
 # Before gradio is imported: no analytics, no version check, no hub telemetry.
@@ -42,6 +43,7 @@ from bot import (  # noqa: E402
     Turn,
     ask,
     chat_markdown,
+    example_questions,
     get_chats,
     index_upload,
     list_reports,
@@ -49,6 +51,7 @@ from bot import (  # noqa: E402
     prepare,
     reindex_report,
     remove_report,
+    report_pages,
     report_text,
 )
 from bot.ask import ask_stream  # noqa: E402
@@ -89,15 +92,30 @@ THEME = gr.themes.Default(
 HEAD = f"<script>{(HERE / 'page.js').read_text(encoding='utf-8')}</script>"
 
 
-def load_examples(names: list[str]) -> list[str]:
-    """Example questions for the reports ``names``, from ``ui/examples.json``.
+EXAMPLE_REPORTS = 4  # reports whose examples are shown at once (the first in scope)
+MAX_EXAMPLES = 12
 
-    Hook: a report without an entry there (an uploaded one) gets no examples yet. Its
-    examples are to come from its own text through the summary step (not built here):
-    extend this function to ask it, keeping ``ui/examples.json`` for the bundled report.
+
+def load_examples(names: list[str], wait: bool = True) -> list[str]:
+    """Example questions for the reports ``names``, taken in turn from each.
+
+    The bundled report's come from ``ui/examples.json``; any other report's from its own
+    text (:func:`bot.example_questions`, worked out once per report). With ``wait=False``
+    a report whose questions are not ready yet has none this time (they are being worked
+    out): a page load never waits for them.
     """
     data = json.loads((HERE / "examples.json").read_text(encoding="utf-8"))
-    return [q for name in names for q in data.get(name, [])]
+    lists = []
+    curated_first = sorted(names, key=lambda name: name not in data)
+    for name in curated_first[:EXAMPLE_REPORTS]:
+        if name in data:
+            lists.append(data[name])
+            continue
+        try:
+            lists.append(example_questions(name, wait=wait))
+        except ReportBotError as exc:  # removed meanwhile: no examples, not an error
+            log.info("no examples for %s: %s", name, exc)
+    return [q for row in zip_longest(*lists) for q in row if q][:MAX_EXAMPLES]
 
 
 def _language(text: str) -> str:
@@ -318,6 +336,48 @@ def rate(chat_id: str, data: gr.LikeData, request: gr.Request = None) -> None:
 FEEDBACK = {1: "Like", -1: "Dislike"}
 
 
+# --- reader -----------------------------------------------------------------------
+
+
+def show_report(
+    name: str | None,
+    turns: list[Turn],
+    lang: str = "en",
+    focus: str = "",
+    request: gr.Request = None,
+):
+    """The whole report ``name`` in the reader, the chat's cited spans marked.
+
+    ``focus`` is ``"<turn>-<n>"``: the citation to show when a long report is shown in
+    parts. Returns (reader html, report picker); an unknown report (or, with a login,
+    another user's) says so in one line.
+    """
+    user = _viewer(request)
+    names = _report_names(user)
+    picker = gr.Dropdown(choices=names, value=name if name in names else None)
+    if not name:
+        return fmt.reader_empty_html(lang), picker
+    try:
+        text, pages = report_text(name, user), report_pages(name)
+    except ReportBotError as exc:
+        return fmt.error_html(plain_error(exc, lang)), picker
+    turn, _, n = focus.partition("-")
+    at = (int(turn), int(n)) if turn.isdigit() and n.isdigit() else None
+    return fmt.reader_html(name, text, turns, pages, lang, focus=at), picker
+
+
+def open_in_report(request: str, turns: list[Turn], lang: str = "en", http: gr.Request = None):
+    """A click on a quote or "Open in report": ``request`` is JSON ``{"source", "id"}``
+    set by the page's script (``id``: ``rd-<turn>-<n>``). Opens the reader there."""
+    try:
+        asked = json.loads(request or "{}")
+        name, target = str(asked["source"]), str(asked.get("id", ""))
+    except (ValueError, KeyError, TypeError):
+        return gr.skip(), gr.skip(), gr.skip()
+    html, picker = show_report(name, turns, lang, target.removeprefix("rd-"), http)
+    return html, picker, gr.Accordion(open=True)
+
+
 # --- uploads ----------------------------------------------------------------------
 
 
@@ -524,7 +584,8 @@ def api_ask(
     """Answer a question from the indexed reports.
 
     Returns {"question", "answer", "answered", "language", "mode", "citations": [{"source",
-    "start", "end", "quote", "score"}], "llm"}. Every quote equals
+    "start", "end", "quote", "score", "page"}], "llm"}; "page" is the page a quote begins
+    on in a PDF, else null. Every quote equals
     report_text(source)[start:end]. history: earlier [question, answer] pairs; reports:
     report names to search (default: all); mode: "extractive" or "llm" (default: "llm"
     when the server has a model, as in the page). "llm" is {"passed", "problem", "reply"}
@@ -585,8 +646,10 @@ def api_index(files: list[str] | None, request: gr.Request = None) -> dict:
 
 
 def _examples(scope: list[str] | None, lang: str | None = None):
-    """Example questions for the reports in scope (all reports when the scope is empty)."""
-    samples = [[q] for q in load_examples(scope or _report_names())]
+    """Example questions for the reports in scope (all reports when the scope is empty).
+
+    Reports chosen by name are waited for; "all reports" shows what is ready."""
+    samples = [[q] for q in load_examples(scope or _report_names(), wait=bool(scope))]
     label = {"label": t(lang, "examples")} if lang else {}
     return gr.Dataset(
         samples=samples, samples_per_page=len(samples) or 1, visible=bool(samples), **label
@@ -661,7 +724,7 @@ def build_app(login: bool = False) -> gr.Blocks:
                 use_llm = gr.Checkbox(
                     value=has_llm, visible=has_llm, elem_id="rb-llm", label=en("llm")
                 )
-                first = load_examples(names)
+                first = load_examples(names, wait=False)
                 example_set = gr.Dataset(
                     components=[msg],
                     samples=[[q] for q in first],
@@ -672,6 +735,17 @@ def build_app(login: bool = False) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 sources_title = gr.HTML(_panel_title(en("sources")))
                 sources = gr.HTML(fmt.sources_html([], {}), elem_id="rb-sources", container=True)
+        with gr.Accordion(en("reader_title"), open=False, elem_id="rb-reader") as reader_box:
+            reader_pick = gr.Dropdown(
+                choices=names, value=None, label=en("reader_pick"), elem_id="rb-reader-pick"
+            )
+            reader = gr.HTML(fmt.reader_empty_html(), elem_id="rb-reader-body", container=True)
+        # Written by the page's script when a quote or "Open in report" is clicked (its
+        # "change" event: Gradio's "input" fires on key presses only).
+        open_req = gr.Textbox(
+            elem_id="rb-open-request", elem_classes=["rb-hidden"], show_label=False,
+            container=False,
+        )  # fmt: skip
         with gr.Accordion(en("reports_title"), open=False, elem_id="rb-upload") as accordion:
             with gr.Row():
                 with gr.Column(scale=3):
@@ -721,6 +795,8 @@ def build_app(login: bool = False) -> gr.Blocks:
             remove_btn,
             reindex_btn,
             use_llm,
+            reader_box,
+            reader_pick,
             chat,
         ]
 
@@ -743,6 +819,8 @@ def build_app(login: bool = False) -> gr.Blocks:
                 gr.Button(s("remove_btn")),
                 gr.Button(s("reindex_btn")),
                 gr.Checkbox(label=s("llm")),
+                gr.Accordion(label=s("reader_title")),
+                gr.Dropdown(label=s("reader_pick")),
                 gr.Chatbot(placeholder=s("placeholder")),
                 gr.Dropdown(label=_scope_label(scope_value, code)),
             ]
@@ -837,6 +915,26 @@ def build_app(login: bool = False) -> gr.Blocks:
         export_btn.click(export_chat, chat_id, export_file, **private)
         chat.like(rate, chat_id, None, **private)
         scope.input(save_scope, [chat_id, scope, lang], [scope, example_set], **private)
+
+        # The reader follows the chat: every answer (or another chat) re-marks its spans.
+        def refresh_reader(
+            name: str | None, turns_value: list[Turn], code: str, request: gr.Request
+        ):
+            return show_report(name, turns_value, code, "", request)[0] if name else gr.skip()
+
+        reader_io = {"inputs": [reader_pick, turns, lang], "outputs": reader, **private}
+        turns.change(refresh_reader, **reader_io)
+        lang.change(refresh_reader, **reader_io)
+        reader_pick.input(show_report, [reader_pick, turns, lang], [reader, reader_pick], **private)
+
+        # Reports indexed elsewhere (a terminal, another tab) are offered when it opens.
+        def offer_reports(name: str | None, request: gr.Request):
+            return gr.Dropdown(choices=_report_names(_viewer(request)), value=name)
+
+        reader_pick.focus(offer_reports, reader_pick, reader_pick, **private)
+        open_req.change(
+            open_in_report, [open_req, turns, lang], [reader, reader_pick, reader_box], **private
+        ).then(None, open_req, None, js="(req) => window.rbReaderGo?.(req)")
 
         reports_out = [notes, scope, table, report_pick]
         # Not one at a time in Gradio's queue: every upload reaches the library's line,

@@ -52,7 +52,8 @@ def _print_answer(answer, as_json: bool) -> None:
     if d["citations"]:
         print()
         for i, c in enumerate(d["citations"], 1):
-            print(printable(f"[{i}] {c['source']} [{c['start']}:{c['end']}] {c['quote']}"))
+            page = f" page {c['page']}" if c.get("page") else ""
+            print(printable(f"[{i}] {c['source']}{page} [{c['start']}:{c['end']}] {c['quote']}"))
 
 
 def answer_dict(answer) -> dict:
@@ -68,6 +69,7 @@ def answer_dict(answer) -> dict:
                 "end": c.end,
                 "quote": c.quote,
                 "score": round(c.score, 4),
+                "page": c.page,
             }
             for c in answer.citations
         ],

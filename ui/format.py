@@ -24,6 +24,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000]*\n")
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # Shown around a quote when its paragraph is long (a PDF page, an unbroken text file).
 CONTEXT_CHARS = 500
+# The reader shows a longer report this many characters at a time (a page stays light).
+READER_CHARS = 300_000
 
 
 class CitationLike(Protocol):
@@ -46,6 +48,11 @@ def text_html(text: str) -> str:
 def source_id(turn: int, n: int) -> str:
     """The element id of citation ``n`` of answer ``turn`` in the sources panel."""
     return f"src-{turn}-{n}"
+
+
+def reader_id(turn: int, n: int) -> str:
+    """The element id where citation ``n`` of answer ``turn`` begins in the reader."""
+    return f"rd-{turn}-{n}"
 
 
 def _marker_html(n: int, turn: int) -> str:
@@ -181,11 +188,20 @@ def source_html(
         quote = text[start:end]
         after = text[end:p_end].rstrip() + tail
         position = t(lang, "position", p=number, start=f"{start:,}", end=f"{end:,}")
+        page = getattr(citation, "page", None)
+        if page:
+            position = f"{t(lang, 'page', n=page)} · {position}"
+    # "Open in report" (and a click on the quote) shows the whole report at this passage.
+    opener = "" if text is None else (
+        f'<button type="button" class="rb-open" data-target="{reader_id(turn, n)}">'
+        f"{t(lang, 'open_in_report')}</button>"
+    )  # fmt: skip
     return (
         f'<article class="rb-source" id="{source_id(turn, n)}" data-source="{name}" '
         f'data-start="{start}" data-end="{end}">'
         f'<div class="rb-source-head"><span class="rb-num">[{n}]</span> '
-        f'<span class="rb-doc">{name}</span> <span class="rb-pos">{position}</span></div>'
+        f'<span class="rb-doc">{name}</span> <span class="rb-pos">{position}</span>'
+        f"{opener}</div>"
         f'<p class="rb-para">{text_html(before)}<mark class="rb-quote">{text_html(quote)}</mark>'
         f"{text_html(after)}</p></article>"
     )
@@ -227,6 +243,78 @@ def sources_html(
         hidden = "" if k == shown else " hidden"
         sections.append(f'<section class="rb-turn" data-turn="{k}"{hidden}>{head}{body}</section>')
     return f'<div class="rb-sources">{"".join(sections)}</div>'
+
+
+def reader_html(
+    name: str,
+    text: str,
+    turns: list[TurnLike],
+    pages: tuple[int, ...] = (),
+    lang: str = "en",
+    focus: tuple[int, int] | None = None,
+    limit: int = READER_CHARS,
+) -> str:
+    """The whole report ``name`` as escaped text, every span the chat cites marked.
+
+    Each marked span carries the citations covering it (``data-cites="<turn>-<n> …"``);
+    each citation's start has an anchor ``#rd-<turn>-<n>``, and each page of a paged
+    report (``pages``: start offsets) a divider. A report over ``limit`` characters
+    is shown ``limit`` characters at a time, around the citation ``focus`` (turn, n)
+    or else the first one cited, with a note saying which part this is.
+    """
+    cites = [
+        (k, n, c.start, c.end, getattr(c, "page", None))
+        for k, turn in enumerate(turns)
+        for n, c in enumerate(turn.citations, 1)
+        if c.source == name and 0 <= c.start < c.end <= len(text)
+    ]
+    lo, hi = 0, len(text)
+    if hi > limit:
+        at = next((c[2] for c in cites if focus == (c[0], c[1])), cites[0][2] if cites else 0)
+        lo = max(0, min(at - limit // 3, hi - limit))
+        hi = lo + limit
+    cuts = {lo, hi} | {x for c in cites for x in c[2:4] if lo < x < hi}
+    cuts |= {p for p in pages if lo < p < hi}
+    starts = {}
+    for k, n, start, _, _ in cites:
+        starts.setdefault(max(start, lo), []).append(reader_id(k, n))
+    page_of = {p: i for i, p in enumerate(pages, 1)}  # the last of equal starts: a page with text
+    out: list[str] = []
+    bounds = sorted(cuts)
+    for a, b in zip(bounds, bounds[1:]):
+        if a in page_of and a > 0:
+            label = text_html(t(lang, "page", n=page_of[a]))
+            out.append(f'<span class="rb-page" data-label="{label}"></span>')
+        out += [f'<span class="rb-anchor" id="{i}"></span>' for i in starts.get(a, [])]
+        covering = [c for c in cites if c[2] < b and c[3] > a]
+        piece = text_html(text[a:b])
+        if covering:
+            refs = " ".join(f"{k}-{n}" for k, n, *_ in covering)
+            title = ", ".join(_cite_label(k, n, page, lang) for k, n, _, _, page in covering)
+            piece = f'<mark class="rb-cited" data-cites="{refs}" title="{title}">{piece}</mark>'
+        out.append(piece)
+    head = t(lang, "reader_head", chars=f"{len(text):,}", n=len({c[:2] for c in cites}))
+    if pages:
+        head += " · " + t(lang, "reader_pages", n=len(pages))
+    if (lo, hi) != (0, len(text)):
+        head += " · " + t(lang, "reader_part", lo=f"{lo:,}", hi=f"{hi:,}")
+    first = f'<span class="rb-page" data-label="{text_html(t(lang, "page", n=1))}"></span>'
+    return (
+        f'<div class="rb-reader" data-source="{text_html(name)}">'
+        f'<div class="rb-reader-head"><span class="rb-doc">{text_html(name)}</span> '
+        f'<span class="rb-pos">{head}</span></div>'
+        f'<div class="rb-reader-text">{first if pages and lo == 0 else ""}{"".join(out)}</div>'
+        "</div>"
+    )
+
+
+def _cite_label(turn: int, n: int, page: int | None, lang: str) -> str:
+    label = t(lang, "reader_cite", n=n, turn=turn + 1)
+    return f"{label} · {t(lang, 'page', n=page)}" if page else label
+
+
+def reader_empty_html(lang: str = "en") -> str:
+    return f'<div class="rb-sources-empty">{t(lang, "reader_empty")}</div>'
 
 
 class ReportLike(Protocol):

@@ -1,5 +1,7 @@
-// reportbot's page script (in <head>): a marker [n] shows its own answer's sources, each
-// answer gets a copy button, and screen readers get text instead of markup.
+// reportbot's page script (in <head>): a marker [n] shows its own answer's sources, a
+// quote (or "Open in report") opens the whole report at that place and a marked span
+// there shows its source, each answer gets a copy button, and screen readers get text
+// instead of markup.
 (() => {
   const lang = () => document.documentElement.dataset.rbLang === "zh" ? "zh" : "en";
   const COPY = {en: ["Copy", "Copied"], zh: ["复制", "已复制"]};
@@ -7,19 +9,53 @@
   // A marker links to #src-<answer>-<n>: show that answer's section of the sources panel
   // (the others are hidden), scroll the panel to the passage and flash it. A plain anchor
   // jump would scroll the whole page and could land in a hidden section.
-  function showSource(link) {
-    const target = document.getElementById((link.getAttribute("href") || "").slice(1));
+  function showSource(id) {
+    const target = document.getElementById(id);
     if (!target) return false;
     const section = target.closest("section.rb-turn");
     if (section) {
       for (const other of section.parentElement.children) other.hidden = other !== section;
     }
     target.scrollIntoView({behavior: "smooth", block: "nearest"});
-    target.classList.remove("rb-flash");
-    void target.offsetWidth;
-    target.classList.add("rb-flash");
+    flash(target);
     return true;
   }
+
+  function flash(element) {
+    element.classList.remove("rb-flash");
+    void element.offsetWidth;
+    element.classList.add("rb-flash");
+  }
+
+  // The reader is rendered by the server: the script asks for it through a hidden
+  // textbox (#rb-open-request), and once it is shown, rbReaderGo scrolls to the passage.
+  function openInReport(article) {
+    const box = document.querySelector("#rb-open-request textarea, #rb-open-request input");
+    if (!box || !article) return false;
+    const id = article.id.replace(/^src-/, "rd-");
+    box.value = JSON.stringify({source: article.dataset.source, id, at: Date.now()});
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    return true;
+  }
+
+  window.rbReaderGo = (request) => {
+    let id;
+    try { id = JSON.parse(request).id; } catch (error) { return; }
+    const ref = String(id).replace(/^rd-/, "");
+    const started = Date.now();
+    const go = () => {
+      const anchor = document.getElementById(id);
+      if (!anchor) {
+        if (Date.now() - started < 3000) requestAnimationFrame(go);
+        return;
+      }
+      anchor.scrollIntoView({behavior: "smooth", block: "center"});
+      for (const mark of document.querySelectorAll(`#rb-reader-body mark[data-cites~="${ref}"]`)) {
+        flash(mark);
+      }
+    };
+    go();
+  };
 
   async function copyAnswer(button) {
     const answer = button.parentElement;
@@ -42,8 +78,16 @@
     if (!event.target.closest) return;
     const copy = event.target.closest("button.rb-copy");
     const link = event.target.closest("a.rb-marker");
+    const opener = event.target.closest("#rb-sources .rb-open, #rb-sources mark.rb-quote");
+    const cited = event.target.closest("#rb-reader-body mark.rb-cited");
     if (copy) copyAnswer(copy);
-    else if (!(link && showSource(link))) return;
+    else if (link) {
+      if (!showSource((link.getAttribute("href") || "").slice(1))) return;
+    } else if (opener) {
+      if (!openInReport(opener.closest("article.rb-source"))) return;
+    } else if (cited) {
+      if (!showSource(`src-${cited.dataset.cites.split(" ")[0]}`)) return;
+    } else return;
     event.preventDefault();
     event.stopPropagation();
   }, true);

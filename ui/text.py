@@ -68,6 +68,16 @@ TEXT: dict[str, dict[str, str]] = {
         "unknown": "These reports are not indexed (any more): {names}.",
         "too_big": "{name}: {mb} MB is over the {limit} MB limit.",
         "error": "Something went wrong: {message}",
+        "page": "page {n}",
+        "open_in_report": "Open in report",
+        "reader_title": "Read a report",
+        "reader_pick": "Report to read",
+        "reader_empty": "Pick a report to read it whole, or click “Open in report” on a "
+        "source: every passage this chat quotes is highlighted.",
+        "reader_head": "{chars} characters · {n} passage(s) quoted in this chat",
+        "reader_pages": "{n} pages",
+        "reader_part": "showing characters {lo}–{hi}",
+        "reader_cite": "[{n}] of answer {turn}",
     },
     "zh": {
         "intro": "用中文或英文提问。每个回答都逐字引用报告；点击 <b>[1]</b> 这样的标记，"
@@ -123,6 +133,16 @@ TEXT: dict[str, dict[str, str]] = {
         "unknown": "这些报告不在索引中：{names}。",
         "too_big": "{name}：{mb} MB，超过了 {limit} MB 的上限。",
         "error": "出错了：{message}",
+        "page": "第 {n} 页",
+        "open_in_report": "在报告中打开",
+        "reader_title": "阅读报告",
+        "reader_pick": "要阅读的报告",
+        "reader_empty": "选择一份报告即可阅读全文，或点击出处中的“在报告中打开”：本对话引用的"
+        "每一段都会高亮显示。",
+        "reader_head": "{chars} 个字符 · 本对话引用了 {n} 段",
+        "reader_pages": "共 {n} 页",
+        "reader_part": "显示字符 {lo}–{hi}",
+        "reader_cite": "第 {turn} 个回答的 [{n}]",
     },
 }
 

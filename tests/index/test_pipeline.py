@@ -87,3 +87,17 @@ def test_records_read_back_in_document_order_after_an_edit(env):
             want = [r.id for r in build_records(report, count, settings.chunk_tokens)]
             got = [r.id for r in store.records(kind)]
             assert len(got) > 1 and got == [i for i in want if i in set(got)]
+
+
+def test_page_starts_are_kept_and_an_unchanged_report_gets_them_without_embedding(env):
+    from dataclasses import replace
+
+    settings, store, count = env
+    plain = report_from_text("r.pdf", REPORT)
+    index_report(plain, store, FakeEmbedder(), count, settings.chunk_tokens)
+    assert store.report_info("r.pdf").pages == ()  # indexed before pages were kept
+    paged = replace(plain, pages=(0, 40))
+    emb = FakeEmbedder()
+    assert index_report(paged, store, emb, count, settings.chunk_tokens).unchanged
+    assert store.report_info("r.pdf").pages == (0, 40) and emb.embedded == 0
+    assert [r.pages for r in store.reports()] == [(0, 40)]

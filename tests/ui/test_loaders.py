@@ -6,8 +6,9 @@ import zipfile
 
 import pytest
 
+from index import saved
 from index.errors import ReportError
-from index.load import load_report
+from index.load import load_report, page_at
 from tests.ui.conftest import make_pdf
 
 
@@ -30,6 +31,23 @@ def test_pdf_lines_join_into_sentences_and_pages_into_paragraphs(tmp_path):
         "Revenue rose to 42.7 million.\n\n"
         "Page two (with parentheses) is here."
     )
+
+
+def test_pdf_keeps_where_each_page_begins_and_a_blank_page_starts_with_the_next(tmp_path):
+    pages = [["The first page has 3 lines", "of text."], [], ["Second text page."], ["Last."]]
+    report = load_report(make_pdf(tmp_path / "r.pdf", pages))
+    assert report.text == "The first page has 3 lines of text.\n\nSecond text page.\n\nLast."
+    second, last = report.text.index("Second"), report.text.index("Last.")
+    assert report.pages == (0, second, second, last)
+    assert [page_at(report.pages, i) for i in (0, second - 3, second, last + 2)] == [1, 1, 3, 4]
+    saved.save(tmp_path / "data", report)  # kept for a rebuild too
+    assert saved.saved(tmp_path / "data")[0].pages == report.pages
+
+
+def test_reports_without_pages_have_none(tmp_path):
+    (tmp_path / "n.md").write_text("No pages here.\n", encoding="utf-8")
+    report = load_report(tmp_path / "n.md")
+    assert report.pages == () and page_at(report.pages, 3) is None
 
 
 @pytest.mark.parametrize(
