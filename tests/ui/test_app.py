@@ -244,7 +244,7 @@ def test_an_uploaded_reports_examples_come_from_it_and_a_page_load_never_waits(m
     assert mixed[:3] == ["How much did UAX lift ARPU?", "a.md question 0?", "快手上半年营收多少?"]
     assert len(mixed) == 3 + 8 <= app.MAX_EXAMPLES
     # All reports (an empty scope), as on a page load: what is ready, nothing waited for.
-    monkeypatch.setattr(app, "_report_names", lambda: ["late.md"])
+    monkeypatch.setattr(app, "_report_names", lambda user=None: ["late.md"])
     asked.clear()
     assert app._examples(None).samples == [] and asked == [("late.md", False)]
     # Reports chosen by name: their questions are waited for.
@@ -252,7 +252,7 @@ def test_an_uploaded_reports_examples_come_from_it_and_a_page_load_never_waits(m
 
 
 def test_reader_shows_the_report_with_the_chats_quotes_marked(fake_bot, monkeypatch):
-    monkeypatch.setattr(app, "_report_names", lambda: ["r.txt"])
+    monkeypatch.setattr(app, "_report_names", lambda user=None: ["r.txt"])
     monkeypatch.setattr(app, "report_pages", lambda name: ())
     *_, (_, _, turns, _, _, _) = run("How much did UAX lift ARPU?", scope=["r.txt"])
     html, picker = app.show_report("r.txt", turns)
@@ -265,7 +265,7 @@ def test_reader_shows_the_report_with_the_chats_quotes_marked(fake_bot, monkeypa
     assert opened == html and box.open is True
     assert app.open_in_report("not json", turns) == (app.gr.skip(),) * 3
 
-    def gone(name):
+    def gone(name, user=None):
         raise UnknownReportError([name], ["r.txt"])
 
     monkeypatch.setattr(app, "report_text", gone)
