@@ -338,6 +338,7 @@ def _prefer_kind(question: str, text: str, found: list) -> list:
 _DURATION = re.compile(
     r"^(?:个月|月|年|天|日|周|星期|小时|分钟|months?|years?|days?|weeks?|hours?)$"
 )
+_BREAK = re.compile(r"[,;:。、!?()]| and | while | but | compared with | versus | against ")
 _PER_SHARE = re.compile(r"per (?:diluted |basic )?share|\beps\b|每股")
 
 
@@ -346,8 +347,9 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
 
     A sentence of business text strings label-value pairs: "稅後純益6.05億元，每股稅後純益
     2.36元", "7月營收11.4億元、8月營收11.8億元", "revenue of $2.1 billion, up 9%". A
-    figure's label is the text between the figure before it and it (the noun a count
-    stands before, 21万家广告主, counts too, less). Each figure is scored by the
+    figure's label is its clause up to it, from the figure before it; what follows it up
+    to a break names what it counts or where it comes from (21万家广告主, "60% from the
+    fund") and counts too, a little less. Each figure is scored by the
     rarity-weighted words of the question (``query.units``, translations included) its
     label holds; ties go to the figure nearest a matched word. Kinds first: a per-share
     figure answers only a question about one share, a duration (三个月, 22 weeks) only a
@@ -361,24 +363,36 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
     if expected(asked) == "count":
         fits = [m for m in fits if not m.currency] or fits
     low = fold(text)
+    # A number the question itself names as part of a name (鲸语9, Nova-7) is no answer.
+    fits = [m for m in fits if not _named_in(q, low, m)] or fits
     ordered = sorted(figures, key=lambda m: m.start)
 
     def label(m) -> float:
         before = max((f.end for f in ordered if f.end <= m.start), default=0)
         after = min((f.start for f in ordered if f.start >= m.end), default=len(low))
-        own = low[before : m.start]
-        # What follows up to the clause's end names what a count counts (21万家广告主).
-        tail = re.split(r"[,;:。、!?()]", low[m.end : min(after, m.end + 12)])[0]
+        # The text between two figures is the tail of the first up to the first break
+        # (a comma, 、, "and": "60% from the fund and 40% from …") and the label of the
+        # second after the last one (7月营收11.4亿元、8月营收11.8亿元).
+        own = _BREAK.split(low[before : m.start])[-1]
+        tail = _BREAK.split(low[m.end : after])[0]
         score = 0.0
         for ways, weight in query.units:
             if any(w and w in own for w in ways):
                 score += weight
             elif any(w and w in tail for w in ways):
-                score += 0.6 * weight
+                score += 0.8 * weight
         return score
 
     best = max(label(m) for m in fits)
     return _nearest([m for m in fits if label(m) == best], anchors)
+
+
+def _named_in(question: str, low: str, m) -> bool:
+    """Whether the bare number ``m`` of ``low`` stands glued to the word before it just as
+    the (folded) question writes it: the 9 of 鲸语9 when the question names 鲸语9."""
+    if not low[m.start : m.end].isdigit() or m.start == 0 or not low[m.start - 1].isalpha():
+        return False
+    return any(low[max(0, m.start - k) : m.end] in question for k in (2, 3))
 
 
 def _anchor_positions(query: Query, text: str) -> list[int]:

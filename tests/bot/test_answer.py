@@ -93,6 +93,16 @@ def test_the_lead_is_the_figure_whose_own_label_holds_the_question_words():
     assert lead(eps, "净利润是多少?", [(("净利润",), 2.0)]) == "8.12亿元"
     served = "该平台上线四个月已服务超过12万家小微商户。"
     assert lead(served, "平台服务了多少家商户?", [(("商户",), 2.0), (("服务",), 1.0)]) == "12万家"
+    parts = "各区毛利率分别为：华东31.2%、华南28.4%、华北25.0%。"
+    assert (
+        lead(parts, "华南2024年的毛利率是多少?", [(("华南",), 2.0), (("毛利率",), 1.0)]) == "28.4%"
+    )
+    model = "星图7发布后一个月内，日均调用量已突破3.5万亿次。"
+    assert lead(model, "星图7发布后日均调用量突破了多少?", [(("星图",), 2.0)]) == "3.5万亿次"
+    fund = "Funding came 70% from the Coastal Innovation Fund and 30% from the county."
+    units = [(("coastal",), 2.0), (("fund",), 1.0), (("funding",), 1.0)]
+    share = "What share of the funding came from the Coastal Innovation Fund?"
+    assert lead(fund, share, units, "en") == "70%"
     recall = "Shares fell to €41.10 after Norvik recalled 9,400 boilers built in 2024."
     units = [(("boilers",), 2.0), (("recalled",), 1.0)]
     assert lead(recall, "How many boilers were recalled?", units, "en") == "9,400"
