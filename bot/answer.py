@@ -367,14 +367,22 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
     fits = [m for m in fits if not _named_in(q, low, m)] or fits
     ordered = sorted(figures, key=lambda m: m.start)
 
-    def label(m) -> float:
+    def spans(m) -> tuple[str, str]:
         before = max((f.end for f in ordered if f.end <= m.start), default=0)
         after = min((f.start for f in ordered if f.start >= m.end), default=len(low))
         # The text between two figures is the tail of the first up to the first break
         # (a comma, 、, "and": "60% from the fund and 40% from …") and the label of the
         # second after the last one (7月营收11.4亿元、8月营收11.8亿元).
-        own = _BREAK.split(low[before : m.start])[-1]
-        tail = _BREAK.split(low[m.end : after])[0]
+        return _BREAK.split(low[before : m.start])[-1], _BREAK.split(low[m.end : after])[0]
+
+    labels = {m.start: spans(m) for m in fits}
+    if not _PAST.search(q):
+        # "高于去年同期的3.41元": a figure labelled as the base of a comparison is a past
+        # value, not the answer to a question about now.
+        fits = [m for m in fits if not _PAST.search(labels[m.start][0])] or fits
+
+    def label(m) -> float:
+        own, tail = labels[m.start]
         score = 0.0
         for ways, weight in query.units:
             if any(w and w in own for w in ways):

@@ -99,6 +99,9 @@ def test_the_lead_is_the_figure_whose_own_label_holds_the_question_words():
     )
     model = "星图7发布后一个月内，日均调用量已突破3.5万亿次。"
     assert lead(model, "星图7发布后日均调用量突破了多少?", [(("星图",), 2.0)]) == "3.5万亿次"
+    half = "上半年营收50.2亿元，EPS为3.10元，上半年EPS也高于去年同期的2.75元。"
+    assert lead(half, "上半年EPS是多少?", [(("上半年",), 1.0), (("eps",), 2.0)]) == "3.10元"
+    assert lead(half, "去年同期上半年EPS是多少?", [(("上半年",), 1.0), (("eps",), 2.0)]) == "2.75元"
     fund = "Funding came 70% from the Coastal Innovation Fund and 30% from the county."
     units = [(("coastal",), 2.0), (("fund",), 1.0), (("funding",), 1.0)]
     share = "What share of the funding came from the Coastal Innovation Fund?"
