@@ -66,7 +66,7 @@ HISTORY_TURNS = 10  # turns of a saved chat sent with each question
 # How far the model and the default report are prepared (``main`` starts it; a page
 # built without ``main`` has nothing to wait for). Until it is ready the page touches
 # no report: it would wait for the index behind the preparation.
-STARTUP = Startup.done()
+STARTUP = Startup("ready")
 log = logging.getLogger("reportbot.ui")
 STREAM_STEPS = 24
 STREAM_DELAY = 0.02  # seconds between streamed pieces: the answer types out in ~0.5 s
@@ -1172,12 +1172,12 @@ def main(
     STARTUP = Startup()
     # The page is up first and says how far the preparation has come: on the first
     # start, converting the model and indexing the bundled report take a minute or more.
-    ticker = Ticker("starting the web server…").__enter__()
+    ticker = Ticker("starting the web server…").start()
     try:
         demo = build_app(login=bool(credentials))
         url, share_url = launch(demo, host, port, credentials, share)
     except (ReportBotError, OSError) as exc:
-        ticker.__exit__(None, None, None)
+        ticker.stop()
         where = "" if isinstance(exc, ReportBotError) else f"cannot serve on {host}:{port}: "
         raise SystemExit(f"reportbot: {where}{exc}") from None
     login = " (login required)" if credentials else ""

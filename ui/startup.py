@@ -55,11 +55,6 @@ class Startup:
         self._t0 = time.perf_counter()
         self._now = Progress(phase)
 
-    @classmethod
-    def done(cls) -> Startup:
-        """A startup with nothing to wait for (the page built without :func:`main`)."""
-        return cls("ready")
-
     def _set(self, phase: str, **parts) -> None:
         with self._lock:
             if self._now.phase in ("ready", "failed"):
@@ -120,14 +115,24 @@ class Ticker:
             self.said = time.monotonic()
             print(f"reportbot: {text}", file=sys.stderr, flush=True)
 
-    def __enter__(self) -> Ticker:
+    def start(self) -> Ticker:
         if self.status:  # else the first status set says itself
             self.say(self.status)
         threading.Thread(target=self._beat, daemon=True).start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def __enter__(self) -> Ticker:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT / 4):
@@ -170,7 +175,7 @@ def prepare_with_progress(startup: Startup | None = None, ticker: Ticker | None 
 
 
 def prepare_in_background(startup: Startup, ticker: Ticker) -> threading.Thread:
-    """:func:`prepare_with_progress` in a daemon thread; ``ticker`` (entered by the
+    """:func:`prepare_with_progress` in a daemon thread; ``ticker`` (started by the
     caller, so the terminal heard of the server meanwhile) stops when it ends."""
 
     def run() -> None:
@@ -181,7 +186,7 @@ def prepare_in_background(startup: Startup, ticker: Ticker) -> threading.Thread:
         except Exception:  # noqa: BLE001 - a bug: its traceback, and the page says so
             log.exception("preparing failed")
         finally:
-            ticker.__exit__(None, None, None)
+            ticker.stop()
 
     thread = threading.Thread(target=run, name="reportbot-prepare", daemon=True)
     thread.start()

@@ -83,7 +83,7 @@ def test_preparing_in_the_background_records_the_error_for_the_page(monkeypatch,
     monkeypatch.setattr(startup, "needs_conversion", lambda: False)
     monkeypatch.setattr(startup, "prepare", prepare)
     s = Startup()
-    ticker = startup.Ticker("starting the web server…").__enter__()
+    ticker = startup.Ticker("starting the web server…").start()
     thread = startup.prepare_in_background(s, ticker)
     deadline = time.monotonic() + 5
     while s.now.phase != "indexing" and time.monotonic() < deadline:
@@ -95,7 +95,7 @@ def test_preparing_in_the_background_records_the_error_for_the_page(monkeypatch,
     assert s.failed and s.status("en") == "The bot could not get ready: no model named nano"
     said = capsys.readouterr().err
     assert "preparing failed: no model named nano (REPORTBOT_EMBED_MODEL)" in said
-    assert ticker._stop.is_set()  # the terminal's heartbeat ends with the preparation
+    assert ticker.stopped  # the terminal's heartbeat ends with the preparation
 
 
 @pytest.fixture
