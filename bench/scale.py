@@ -265,11 +265,14 @@ def ui_load(data: Path, items, clients: int, seconds: float, work: Path, **extra
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"the UI exited: {(work / 'ui.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
+            # The page answers at once; the bot is ready when the terminal says so.
+            if "reportbot: ready in" in (work / "ui.log").read_text(errors="replace"):
+                try:
+                    with urllib.request.urlopen(url, timeout=2):
+                        break
+                except OSError:
+                    pass
+            time.sleep(0.5)
         ready = time.perf_counter() - t0
         say(f"UI ready in {ready:.1f} s; {clients} clients for {seconds:.0f} s")
         pool = [Client(url, verbose=False, analytics_enabled=False) for _ in range(clients)]

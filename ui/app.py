@@ -13,7 +13,6 @@ link unless asked, and the server binds to 127.0.0.1 unless told otherwise.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -22,9 +21,7 @@ import re
 import shutil
 import signal
 import socket
-import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -47,16 +44,12 @@ from bot import (  # noqa: E402
     get_chats,
     index_upload,
     list_reports,
-    needs_conversion,
-    prepare,
     reindex_report,
     remove_report,
     report_pages,
     report_text,
 )
 from bot.ask import ask_stream  # noqa: E402
-
-HISTORY_TURNS = 10  # turns of a saved chat sent with each question
 from bot.library import get_library  # noqa: E402
 from index.cleanup import private_temp  # noqa: E402
 from index.errors import NotYoursError, QuotaError, ReportError, size_text  # noqa: E402
@@ -65,9 +58,15 @@ from index.settings import Settings  # noqa: E402
 from ui import format as fmt  # noqa: E402
 from ui import resident  # noqa: E402
 from ui.limits import BodyLimit  # noqa: E402
+from ui.startup import Startup, Ticker, prepare_in_background  # noqa: E402
 from ui.text import LANGUAGES, ordinal, pick, plain_error, t  # noqa: E402
 
 HERE = Path(__file__).parent
+HISTORY_TURNS = 10  # turns of a saved chat sent with each question
+# How far the model and the default report are prepared (``main`` starts it; a page
+# built without ``main`` has nothing to wait for). Until it is ready the page touches
+# no report: it would wait for the index behind the preparation.
+STARTUP = Startup("ready")
 log = logging.getLogger("reportbot.ui")
 STREAM_STEPS = 24
 STREAM_DELAY = 0.02  # seconds between streamed pieces: the answer types out in ~0.5 s
@@ -150,6 +149,13 @@ def _viewer(request: gr.Request | None) -> str | None:
     return _user(request) or None
 
 
+def _sources(turns: list[Turn], user: str | None, lang: str) -> str:
+    """The sources panel for ``turns``; "finding the passages" until the reports can be read."""
+    if turns and not STARTUP.ready:
+        return fmt.sources_pending_html(lang)
+    return fmt.sources_html(turns, _texts(turns, user), lang)
+
+
 def _texts(turns: list[Turn], user: str | None = None) -> dict[str, str]:
     """Full text of every report the turns cite (a removed report is left out)."""
     texts = {}
@@ -207,6 +213,11 @@ def respond(
         return
     skip2 = (gr.skip(), gr.skip())
     chat = [*chat, {"role": "user", "content": fmt.question_html(question)}]
+    if not STARTUP.ready:  # the box is disabled meanwhile; an example or a race gets here
+        why = STARTUP.status(lang) if STARTUP.failed else t(lang, "prepare_wait")
+        chat.append({"role": "assistant", "content": fmt.error_html(why)})
+        yield gr.skip(), chat, turns, gr.skip(), *skip2
+        return
     reply = {"role": "assistant", "content": fmt.thinking_html(lang)}
     chat.append(reply)
     yield "", chat, turns, fmt.sources_pending_html(lang), *skip2
@@ -272,7 +283,7 @@ def open_chat(chat_id: str | None, lang: str = "en", request: gr.Request = None)
     return (
         gr.Chatbot(value=_messages(turns), feedback_value=_feedback_values(turns)),
         turns,
-        fmt.sources_html(turns, _texts(turns, user or None), lang),
+        _sources(turns, user or None, lang),
         gr.Dropdown(choices=names, value=scope, label=_scope_label(scope, lang), multiselect=True),
         saved.id if saved else "",
         _chat_list(user, saved.id if saved else None, lang),
@@ -355,7 +366,7 @@ def show_report(
     user = _viewer(request)
     names = _report_names(user)
     picker = gr.Dropdown(choices=names, value=name if name in names else None)
-    if not name:
+    if not name or not STARTUP.ready:
         return fmt.reader_empty_html(lang), picker
     try:
         text, pages = report_text(name, user), report_pages(name)
@@ -508,18 +519,29 @@ def upload(
     return fmt.notices_html(notices), *_reports_view(chosen, lang, user), None
 
 
+def _reports(user: str | None = None) -> list:
+    """The reports ``user`` sees; none while the bot prepares (the page does not wait)."""
+    return list_reports(user) if STARTUP.ready else []
+
+
+def _reports_table(user: str | None, lang: str, reports: list | None = None) -> str:
+    if not STARTUP.ready:
+        return f'<div class="rb-sources-empty">{t(lang, "prepare_reports")}</div>'
+    return fmt.reports_html(_reports(user) if reports is None else reports, lang)
+
+
 def _report_names(user: str | None = None) -> list[str]:
-    return [r.name for r in list_reports(user)]
+    return [r.name for r in _reports(user)]
 
 
 def _reports_view(scope: list[str] | None, lang: str, user: str | None = None):
     """(scope dropdown, reports table, report picker) after the reports changed."""
-    reports = list_reports(user)
+    reports = _reports(user)
     names = [r.name for r in reports]
     scope = [n for n in scope or [] if n in names]
     return (
         gr.Dropdown(choices=names, value=scope, label=_scope_label(scope, lang), multiselect=True),
-        fmt.reports_html(reports, lang),
+        _reports_table(user, lang, reports),
         gr.Dropdown(choices=names, value=None),
     )
 
@@ -553,7 +575,7 @@ def reindex(
     Reports uploaded in the page have no file to read again; they are uploaded anew.
     """
     user = _viewer(request)
-    info = next((r for r in list_reports(user) if r.name == name), None)
+    info = next((r for r in _reports(user) if r.name == name), None)
     if info is None:
         return gr.skip(), *_reports_view(scope, lang, user)
     path = Path(info.path) if info.path else None
@@ -693,6 +715,9 @@ def build_app(login: bool = False) -> gr.Blocks:
                 min_width=230,
                 scale=0,
             )
+        # Until the model and the default report are ready: how far they are, each second.
+        status = gr.HTML(_status_html("en"), visible=not STARTUP.ready, elem_id="rb-status")
+        timer = gr.Timer(1, active=not STARTUP.ready)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chat = gr.Chatbot(
@@ -709,6 +734,7 @@ def build_app(login: bool = False) -> gr.Blocks:
                     show_label=False,
                     submit_btn=True,
                     autofocus=True,
+                    interactive=STARTUP.ready,
                     max_lines=4,
                     elem_id="rb-question",
                 )
@@ -754,11 +780,12 @@ def build_app(login: bool = False) -> gr.Blocks:
                         file_types=sorted(LOADERS),
                         label=en("upload"),
                         elem_id="rb-files",
+                        interactive=STARTUP.ready,
                         height=140,
                     )
                     notes = gr.HTML("", elem_id="rb-notices")
                 with gr.Column(scale=2):
-                    table = gr.HTML(fmt.reports_html(list_reports(before)), elem_id="rb-reports")
+                    table = gr.HTML(_reports_table(before, "en"), elem_id="rb-reports")
                     with gr.Row():
                         report_pick = gr.Dropdown(
                             choices=names,
@@ -800,11 +827,11 @@ def build_app(login: bool = False) -> gr.Blocks:
             chat,
         ]
 
-        def relabel(code: str, scope_value: list[str] | None) -> list:
+        def relabel(code: str, scope_value: list[str] | None, ready: bool) -> list:
             s = partial(t, code)
             return [
                 _header(s("intro")),
-                gr.Textbox(placeholder=s("question")),
+                gr.Textbox(placeholder=s("question"), interactive=ready),
                 gr.Button(s("new_chat")),
                 gr.Radio(label=s("chats")),
                 gr.Textbox(label=s("rename")),
@@ -814,7 +841,7 @@ def build_app(login: bool = False) -> gr.Blocks:
                 _examples(scope_value, code),
                 _panel_title(s("sources")),
                 gr.Accordion(label=s("reports_title")),
-                gr.File(label=s("upload")),
+                gr.File(label=s("upload"), interactive=ready),
                 gr.Dropdown(label=s("report_pick")),
                 gr.Button(s("remove_btn")),
                 gr.Button(s("reindex_btn")),
@@ -826,11 +853,15 @@ def build_app(login: bool = False) -> gr.Blocks:
             ]
 
         def on_load(pref: str, browser: str, saved_id: str, request: gr.Request):
-            """Restore the language and the current chat of the last visit."""
+            """Restore the language and the current chat of the last visit.
+
+            While the bot prepares, what needs the reports is left empty and the timer
+            goes on: its last tick (:func:`tick`) fills it in."""
+            ready = STARTUP.ready  # once: what follows may see it ready, never unready
             code = pick(pref, browser)
             opened = open_chat(saved_id, code, request)
             scope_value = _saved(saved_id, _user(request))[2]
-            labels = relabel(code, scope_value)[:-1]
+            labels = relabel(code, scope_value, ready)[:-1]
             # The reports this user sees (the page was built before anyone logged in).
             user = _viewer(request)
             labels[next(i for i, c in enumerate(labelled) if c is report_pick)] = gr.Dropdown(
@@ -845,7 +876,29 @@ def build_app(login: bool = False) -> gr.Blocks:
                 opened[6],
                 *labels,
                 opened[3],
-                fmt.reports_html(list_reports(user), code),
+                _reports_table(user, code),
+                _status(code),
+                gr.Timer(active=not ready and not STARTUP.failed),
+            )
+
+        def tick(code: str, saved_id: str, turns_value: list[Turn], request: gr.Request):
+            """The status line each second; once ready, the chat enabled and the reports in."""
+            if not STARTUP.ready:
+                return _status(code), gr.Timer(active=not STARTUP.failed), *[gr.skip()] * 8
+            user = _viewer(request)
+            scope_value = _saved(saved_id, _user(request))[2]
+            scope_box, table_html, picker = _reports_view(scope_value, code, user)
+            return (
+                _status(code),
+                gr.Timer(active=False),
+                gr.Textbox(interactive=True),
+                gr.File(interactive=True),
+                scope_box,
+                table_html,
+                picker,
+                gr.Dropdown(choices=_report_names(user), value=None),
+                _examples(scope_value, code),
+                _sources(turns_value, user, code),
             )
 
         def switch(
@@ -858,9 +911,9 @@ def build_app(login: bool = False) -> gr.Blocks:
             return (
                 code,
                 code,
-                fmt.sources_html(turns_value, _texts(turns_value, user), code),
-                fmt.reports_html(list_reports(user), code),
-                *relabel(code, scope_value),
+                _sources(turns_value, user, code),
+                _reports_table(user, code),
+                *relabel(code, scope_value, STARTUP.ready),
             )
 
         # The page's language for the script (copy buttons) and screen readers; "ready" once
@@ -872,11 +925,21 @@ def build_app(login: bool = False) -> gr.Blocks:
         restored = demo.load(
             on_load,
             [lang_pref, lang_pref, chat_id],
-            [lang, language, chat, turns, sources, chat_id, chats, title, *labelled, scope, table],
+            [lang, language, chat, turns, sources, chat_id, chats, title, *labelled, scope, table,
+             status, timer],
             js="(pref, _, id) => [pref, navigator.language || 'en', id]",
             show_progress="hidden",
             **private,
-        )
+        )  # fmt: skip
+        timer.tick(
+            tick,
+            [lang, chat_id, turns],
+            [status, timer, msg, files, scope, table, report_pick, reader_pick, example_set,
+             sources],
+            show_progress="hidden",
+            concurrency_limit=None,  # a few microseconds each: no page waits for another's
+            **private,
+        )  # fmt: skip
         # Phones: the chat list starts closed (it would cover the chat); its button opens it.
         close_on_phone = (
             "() => { if (innerWidth < 700)"
@@ -961,6 +1024,17 @@ def build_app(login: bool = False) -> gr.Blocks:
             api_index, api_files, api_result, api_name="index_reports", concurrency_limit=None
         )
     return demo
+
+
+def _status_html(lang: str) -> str:
+    """The status line of the preparation; "" once ready."""
+    text, now = STARTUP.status(lang), STARTUP.now
+    return fmt.status_html(text, now.seconds, now.phase == "failed") if text else ""
+
+
+def _status(lang: str) -> gr.HTML:
+    html = _status_html(lang)
+    return gr.HTML(html, visible=bool(html))
 
 
 def _header(intro: str) -> str:
@@ -1054,69 +1128,13 @@ def _login(item: str, where: str) -> tuple[str, str]:
 
 
 def _check_port(host: str, port: int) -> None:
-    """Fail before the slow preparation, not after it, when the port is taken."""
+    """Fail with one line, before Gradio tries other ports, when the port is taken."""
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with socket.create_server((host, port), family=family):
             pass
     except OSError as exc:
         raise SystemExit(f"reportbot: cannot serve on {host}:{port}: {exc.strerror}") from None
-
-
-def _say(text: str, end: str = "\n") -> None:
-    print(text, end=end, file=sys.stderr, flush=True)
-
-
-HEARTBEAT = 3.0  # seconds: the terminal never stays silent longer while the page starts
-
-
-class _Ticker:
-    """Status lines on stderr, and a repeat of the current one every HEARTBEAT seconds."""
-
-    def __init__(self, status: str):
-        self.t0 = time.perf_counter()
-        self.status, self.said = status, 0.0
-        self._lock, self._stop = threading.Lock(), threading.Event()
-
-    def say(self, text: str) -> None:
-        with self._lock:
-            self.said = time.monotonic()
-            _say(f"reportbot: {text}")
-
-    def __enter__(self) -> _Ticker:
-        self.say(f"{self.status}…")
-        threading.Thread(target=self._beat, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(HEARTBEAT / 4):
-            if time.monotonic() - self.said >= HEARTBEAT:
-                self.say(f"{self.status}… {time.perf_counter() - self.t0:.0f} s")
-
-
-def _prepare_with_progress(ticker: _Ticker | None = None) -> None:
-    """Prepare the model and the index, printing a line at least every HEARTBEAT seconds."""
-    if needs_conversion():
-        status = "converting the bundled embedding model (the first start only)"
-    else:
-        status = "loading the embedding model"
-    own = ticker is None  # else the caller's ticker goes on beating after this
-    with _Ticker(status) if own else contextlib.nullcontext(ticker) as tick:
-        if not own:
-            tick.status = status
-            tick.say(f"{status}…")
-
-        def step(done: int, total: int) -> None:
-            tick.status = f"indexing the bundled report: {done}/{total} passages"
-            if done == total or time.monotonic() - tick.said >= 1:
-                tick.say(tick.status)
-
-        prepare(step)
-        n = len(list_reports())
-        tick.say(f"ready in {time.perf_counter() - tick.t0:.1f} s ({n} report(s) indexed)")
 
 
 def main(
@@ -1126,12 +1144,15 @@ def main(
     share: bool = False,
     auth_file: str | None = None,
 ) -> None:
-    """Prepare the model and index, serve the UI, print its address, block until Ctrl+C.
+    """Serve the UI, print its address, prepare the model and index, block until Ctrl+C.
+
+    The page is served at once: it shows how far the preparation has come (the
+    terminal too) and enables the question box when it is done.
 
     ``auth`` is ``"user:password"`` (several: comma-separated) and ``auth_file`` a file
     of such lines; when None, ``REPORTBOT_UI_AUTH`` / ``REPORTBOT_UI_AUTH_FILE``.
     """
-    global TEMP
+    global TEMP, STARTUP
     try:
         settings = Settings.from_env()
     except ReportBotError as exc:
@@ -1148,20 +1169,22 @@ def main(
         os.environ["GRADIO_TEMP_DIR"] = str(TEMP / "gradio")
     except OSError as exc:  # a read-only data folder: the system's temporary folder
         log.info("no temporary folder in %s: %s", settings.data_dir, exc)
+    STARTUP = Startup()
+    # The page is up first and says how far the preparation has come: on the first
+    # start, converting the model and indexing the bundled report take a minute or more.
+    ticker = Ticker("starting the web server…").start()
     try:
-        with _Ticker("starting") as ticker:
-            _prepare_with_progress(ticker)
-            ticker.status = "starting the web server"
-            demo = build_app(login=bool(credentials))
-            url, share_url = launch(demo, host, port, credentials, share)
-    except ReportBotError as exc:
-        raise SystemExit(f"reportbot: {exc}") from None
-    except OSError as exc:
-        raise SystemExit(f"reportbot: cannot serve on {host}:{port}: {exc}") from None
+        demo = build_app(login=bool(credentials))
+        url, share_url = launch(demo, host, port, credentials, share)
+    except (ReportBotError, OSError) as exc:
+        ticker.stop()
+        where = "" if isinstance(exc, ReportBotError) else f"cannot serve on {host}:{port}: "
+        raise SystemExit(f"reportbot: {where}{exc}") from None
     login = " (login required)" if credentials else ""
-    print(f"reportbot UI: {url}{login}  (Ctrl+C to stop)", flush=True)
+    print(f"reportbot UI: {url}{login}  (preparing…; Ctrl+C to stop)", flush=True)
     if share_url:
         print(f"reportbot UI, public link: {share_url}", flush=True)
+    prepare_in_background(STARTUP, ticker)
     # `kill` (SIGTERM) stops the server as cleanly as Ctrl+C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     demo.block_thread()

@@ -141,6 +141,16 @@ def sources_pending_html(lang: str = "en") -> str:
     return f'<div class="rb-sources-empty rb-sources-pending">{t(lang, "pending")}</div>'
 
 
+def status_html(text: str, seconds: float, failed: bool = False) -> str:
+    """The page's line while the bot prepares: what it does and for how long; or the error."""
+    if failed:
+        return f'<div class="rb-status rb-status-failed" role="alert">{text_html(text)}</div>'
+    return (
+        f'<div class="rb-status" role="status">'
+        f'{text_html(text)} <span class="rb-status-time">{seconds:.0f} s</span></div>'
+    )
+
+
 def error_html(message: str) -> str:
     return f'<div class="rb-error">{text_html(message)}</div>'
 

@@ -78,6 +78,14 @@ TEXT: dict[str, dict[str, str]] = {
         "reader_pages": "{n} pages",
         "reader_part": "showing characters {lo}–{hi}",
         "reader_cite": "[{n}] of answer {turn}",
+        "prepare_starting": "Starting…",
+        "prepare_converting": "Preparing the model (converting it: the first start only)…",
+        "prepare_loading": "Preparing the model…",
+        "prepare_indexing": "Indexing the bundled report: {done}/{total} passages",
+        "prepare_warming": "Almost ready: building the keyword index…",
+        "prepare_failed": "The bot could not get ready: {message}",
+        "prepare_wait": "Still preparing; ask again once the status above is gone.",
+        "prepare_reports": "The reports are listed once the bot is ready.",
     },
     "zh": {
         "intro": "用中文或英文提问。每个回答都逐字引用报告；点击 <b>[1]</b> 这样的标记，"
@@ -143,6 +151,14 @@ TEXT: dict[str, dict[str, str]] = {
         "reader_pages": "共 {n} 页",
         "reader_part": "显示字符 {lo}–{hi}",
         "reader_cite": "第 {turn} 个回答的 [{n}]",
+        "prepare_starting": "正在启动…",
+        "prepare_converting": "正在准备模型（正在转换，仅首次启动）…",
+        "prepare_loading": "正在准备模型…",
+        "prepare_indexing": "正在索引内置报告：{done}/{total} 个段落",
+        "prepare_warming": "即将就绪：正在建立关键词索引…",
+        "prepare_failed": "无法就绪：{message}",
+        "prepare_wait": "仍在准备中；请在上方的状态消失后再提问。",
+        "prepare_reports": "就绪后会列出报告。",
     },
 }
 
@@ -188,4 +204,9 @@ def plain_error(exc: Exception, lang: str) -> str:
             return t(lang, "empty_q")
     if isinstance(exc, UnknownReportError):
         return t(lang, "unknown", names=", ".join(exc.names))
-    return t(lang, "error", message=_SETTING.sub("", message))
+    return t(lang, "error", message=plain_message(exc))
+
+
+def plain_message(exc: Exception) -> str:
+    """The error's message without setting names (they mean nothing on the page)."""
+    return _SETTING.sub("", str(exc))

@@ -55,13 +55,24 @@ class Server(Process):
     """``python -m ui`` on a free port, run in ``workdir`` with the data folder ``workdir/data``.
 
     ``data``: a prepared data folder to start from (a copy of it), so the app need not
-    index the bundled report again; ``env``: more environment variables.
+    index the bundled report again; ``env``: more environment variables. The page is
+    served before the bot is ready: ``start()`` waits for the terminal's "ready in",
+    or (``ready=False``) only for the page.
     """
 
     name = "the app"
     start_timeout = START_TIMEOUT
 
-    def __init__(self, workdir: Path, args: list[str] = (), data: Path | None = None, **env: str):
+    def __init__(
+        self,
+        workdir: Path,
+        args: list[str] = (),
+        data: Path | None = None,
+        ready: bool = True,
+        **env: str,
+    ):
+        self.ready = ready
+        self._log_from = 0
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         if data is not None:
@@ -70,6 +81,22 @@ class Server(Process):
             [sys.executable, "-m", "ui", "--port", str(self.port), *args], workdir / "server.log",
             self.url, env=app_env(workdir / "data", **env), cwd=workdir,
         )  # fmt: skip
+
+    def launch(self) -> Server:
+        self._log_from = self.log.stat().st_size if self.log.exists() else 0
+        return super().launch()
+
+    def alive(self) -> bool:
+        if not super().alive():
+            return False
+        if not self.ready:
+            return True
+        with self.log.open("rb") as log:  # this start's lines only: a restart appends
+            log.seek(self._log_from)
+            said = log.read()
+        if b"reportbot: preparing failed" in said:
+            raise RuntimeError(f"{self.name} could not get ready:\n{self.tail()}")
+        return b"reportbot: ready in" in said
 
 
 @pytest.fixture(scope="session")

@@ -327,22 +327,6 @@ def test_uploads_index_good_files_and_explain_bad_ones(engine, tmp_path, monkeyp
     assert kind == "error" and "over the 1e-05 MB limit" in message
 
 
-@pytest.mark.parametrize("converts", [True, False])
-def test_the_first_start_is_never_silent_and_says_converting_only_then(
-    monkeypatch, capsys, converts
-):
-    import time
-
-    monkeypatch.setattr(app, "HEARTBEAT", 0.2)
-    monkeypatch.setattr(app, "needs_conversion", lambda: converts)
-    monkeypatch.setattr(app, "prepare", lambda progress: time.sleep(1.1))
-    monkeypatch.setattr(app, "list_reports", lambda: [])
-    app._prepare_with_progress()
-    lines = capsys.readouterr().err.splitlines()
-    assert ("converting" in lines[0]) is converts and "ready in" in lines[-1]
-    assert len(lines) >= 5  # a line at least every HEARTBEAT seconds while preparing
-
-
 @pytest.mark.slow
 def test_with_a_login_the_page_shows_and_changes_only_a_users_own_reports(engine, tmp_path):
     from bot import index_reports
