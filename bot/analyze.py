@@ -53,20 +53,24 @@ _MONEY_ASKED = re.compile(
     r"多少钱|花了多少|花费了?多少|支付了?多少|付了多少"
 )
 
+# "share" as a portion, not the share of "earnings per share".
+_SHARE = r"(?<!per )(?<!per diluted )(?<!per basic )share"
 _RATE = re.compile(
     r"增长|增速|增幅|同比|环比|[年季月][增减]|百分|率|提升|提高|下降|减少|涨|跌|倍|\b(growth|grow|grew|grown|"
     r"rise|rose|risen|increase|increased|decline|declined|fall|fell|drop|dropped|lift|lifted|"
     r"boost|boosted|raise|raised|improve|improved|gain|gained|jump|jumped|expand|expanded|"
-    r"shrink|shrank|percent|percentage|rate|margin|share|how fast|by how much)\b"
+    r"shrink|shrank|percent|percentage|rate|margin|" + _SHARE + r"|how fast|by how much)\b"
 )
 # A rate asked for in so many words (not "how much rain fell", which wants an amount).
 _RATE_ASKED = re.compile(
     r"百分|率|增速|增幅|比例|占比|倍|同比|环比|[年季月][增减]|"
-    r"\b(percent|percentage|rate|share|margin|how fast|by how much|times)\b"
+    r"\b(percent|percentage|rate|" + _SHARE + r"|margin|how fast|by how much|times)\b"
 )
 # A level asked for (a margin, a share, a penetration rate), and words of growth.
 _LEVEL_ASKED = re.compile(
-    r"毛利率|利润率|净利率|占比|比例|比重|渗透率|市场份额|\b(margin|share|proportion|penetration|ratio)\b"
+    r"毛利率|利润率|净利率|占比|比例|比重|渗透率|市场份额|\b(margin|"
+    + _SHARE
+    + r"|proportion|penetration|ratio)\b"
 )
 _GROWTH = re.compile(
     r"增长|增速|增幅|提升|提高|下降|减少|同比|环比|[年季月][增减]|变化|\b(grow|grew|grown|growth|rise|rose|"

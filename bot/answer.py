@@ -294,9 +294,13 @@ def _kind_text(kind: str, hit: Hit) -> str:
 
 
 def _answer_figures(text: str) -> list[numbers.Quantity]:
-    """The figures of ``text`` that can answer: not years, dates, codes, ordinals, or the
-    number inside a name (Model 3, 北斗7号)."""
-    return [q for q in numbers.quantities(text) if q.kind in ("amount", "rate", "count")]
+    """The figures of ``text`` that can answer: not years, dates, codes, ordinals, the
+    number inside a name (Model 3, 北斗7号), or the 000 of a unit (HK$'000)."""
+    return [
+        q
+        for q in numbers.quantities(text)
+        if q.kind in ("amount", "rate", "count") and text[q.start - 1 : q.start] not in ("'", "’")
+    ]
 
 
 _FULL_DATE = re.compile(
@@ -338,7 +342,8 @@ def _prefer_kind(question: str, text: str, found: list) -> list:
 _DURATION = re.compile(
     r"^(?:个月|月|年|天|日|周|星期|小时|分钟|months?|years?|days?|weeks?|hours?)$"
 )
-_BREAK = re.compile(r"[,;:。、!?()]| and | while | but | compared with | versus | against ")
+# Not brackets: they gloss a label ("每股稅後純益（EPS）", "EPS (RMB cents)").
+_BREAK = re.compile(r"[,;:。、!?]| and | while | but | compared with | versus | against ")
 _PER_SHARE = re.compile(r"per (?:diluted |basic )?share|\beps\b|每股")
 
 

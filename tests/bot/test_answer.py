@@ -106,6 +106,11 @@ def test_the_lead_is_the_figure_whose_own_label_holds_the_question_words():
     units = [(("coastal",), 2.0), (("fund",), 1.0), (("funding",), 1.0)]
     share = "What share of the funding came from the Coastal Innovation Fund?"
     assert lead(fund, share, units, "en") == "70%"
+    row = "Diluted earnings per share (HK cents) | 7.25 | 6.10 | 18.9%"
+    units = [(("diluted",), 2.0), (("earnings",), 1.0), (("share",), 1.0)]
+    assert lead(row, "What was diluted earnings per share?", units, "en") == "7.25"
+    costs = "Finance costs (HK$'000) | 4,120 | 3,870"
+    assert lead(costs, "How much were finance costs?", [(("finance",), 2.0)], "en") == "4,120"
     recall = "Shares fell to €41.10 after Norvik recalled 9,400 boilers built in 2024."
     units = [(("boilers",), 2.0), (("recalled",), 1.0)]
     assert lead(recall, "How many boilers were recalled?", units, "en") == "9,400"
