@@ -350,10 +350,10 @@ _PER_SHARE = re.compile(r"per (?:diluted |basic )?share|\beps\b|每股")
 def _labelled(query: Query, asked: str, text: str, found: list, figures: list, anchors: list):
     """The figure of ``found`` whose own label holds the question's words.
 
-    A sentence of business text strings label-value pairs: "稅後純益6.05億元，每股稅後純益
-    2.36元", "7月營收11.4億元、8月營收11.8億元", "revenue of $2.1 billion, up 9%". A
+    A sentence of business text strings label-value pairs: "淨利潤8.12億元，每股收益
+    1.35元", "5月营收3.4亿元、6月营收3.9亿元", "revenue of $2.1 billion, up 9%". A
     figure's label is its clause up to it, from the figure before it; what follows it up
-    to a break names what it counts or where it comes from (21万家广告主, "60% from the
+    to a break names what it counts or where it comes from (12万家商户, "70% from the
     fund") and counts too, a little less. Each figure is scored by the
     rarity-weighted words of the question (``query.units``, translations included) its
     label holds; ties go to the figure nearest a matched word. Kinds first: a per-share
@@ -368,7 +368,7 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
     if expected(asked) == "count":
         fits = [m for m in fits if not m.currency] or fits
     low = fold(text)
-    # A number the question itself names as part of a name (鲸语9, Nova-7) is no answer.
+    # A number the question itself names as part of a name (星图7, Nova-7) is no answer.
     fits = [m for m in fits if not _named_in(q, low, m)] or fits
     ordered = sorted(figures, key=lambda m: m.start)
 
@@ -376,13 +376,13 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
         before = max((f.end for f in ordered if f.end <= m.start), default=0)
         after = min((f.start for f in ordered if f.start >= m.end), default=len(low))
         # The text between two figures is the tail of the first up to the first break
-        # (a comma, 、, "and": "60% from the fund and 40% from …") and the label of the
-        # second after the last one (7月营收11.4亿元、8月营收11.8亿元).
+        # (a comma, 、, "and": "70% from the fund and 30% from …") and the label of the
+        # second after the last one (5月营收3.4亿元、6月营收3.9亿元).
         return _BREAK.split(low[before : m.start])[-1], _BREAK.split(low[m.end : after])[0]
 
     labels = {m.start: spans(m) for m in fits}
     if not _PAST.search(q):
-        # "高于去年同期的3.41元": a figure labelled as the base of a comparison is a past
+        # "也高于去年同期的2.75元": a figure labelled as the base of a comparison is a past
         # value, not the answer to a question about now.
         fits = [m for m in fits if not _PAST.search(labels[m.start][0])] or fits
 
@@ -402,7 +402,7 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
 
 def _named_in(question: str, low: str, m) -> bool:
     """Whether the bare number ``m`` of ``low`` stands glued to the word before it just as
-    the (folded) question writes it: the 9 of 鲸语9 when the question names 鲸语9."""
+    the (folded) question writes it: the 7 of 星图7 when the question names 星图7."""
     if not low[m.start : m.end].isdigit() or m.start == 0 or not low[m.start - 1].isalpha():
         return False
     return any(low[max(0, m.start - k) : m.end] in question for k in (2, 3))

@@ -316,7 +316,7 @@ class Retriever:
         own = query.own or query.text
         checks: list[tuple[str, tuple[str, ...]]] = []
         for name in numbered_names(own):
-            # "Jingyu 9" may be written 鲸语9: a word of the name through pinyin or the
+            # "Xingtu 7" may be written 星图7: a word of the name through pinyin or the
             # dictionary, then the rest of the name as written.
             words = name.split()
             forms = [name, name.replace(" ", ""), name.replace(" ", "-")]
