@@ -358,7 +358,8 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
     rarity-weighted words of the question (``query.units``, translations included) its
     label holds; ties go to the figure nearest a matched word. Kinds first: a per-share
     figure answers only a question about one share, a duration (三个月, 22 weeks) only a
-    question about how long, a sum of money not "how many".
+    question about how long, a sum of money not "how many", a figure labelled as a
+    comparison's base (去年同期的…, a year ago) not a question about now.
     """
     q = fold(asked)
     per_share = bool(_PER_SHARE.search(q))
@@ -396,8 +397,9 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
                 score += 0.8 * weight
         return score
 
-    best = max(label(m) for m in fits)
-    return _nearest([m for m in fits if label(m) == best], anchors)
+    scores = {m.start: label(m) for m in fits}
+    best = max(scores.values())
+    return _nearest([m for m in fits if scores[m.start] == best], anchors)
 
 
 def _named_in(question: str, low: str, m) -> bool:
