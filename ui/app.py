@@ -546,6 +546,27 @@ def _reports_view(scope: list[str] | None, lang: str, user: str | None = None):
     )
 
 
+WATCH = 5.0  # seconds between looks for reports indexed elsewhere (a terminal, a tab)
+
+
+def watch_reports(known: str, scope: list[str] | None, lang: str, request: gr.Request = None):
+    """Reports indexed or removed elsewhere (``reportbot index`` in a terminal, another
+    tab) show up in the page without a reload: when the reports the user sees changed
+    since ``known`` (their names and hashes), the scope, table and picker are redrawn."""
+    if not STARTUP.ready:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    user = _viewer(request)
+    seen = _signature(_reports(user))
+    if seen == known:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    return seen, *_reports_view(scope, lang, user)
+
+
+def _signature(reports: list) -> str:
+    """What identifies the reports a page shows: their names and contents' hashes."""
+    return "\n".join(sorted(f"{r.name}\t{r.sha256}" for r in reports))
+
+
 def remove(name: str | None, scope: list[str] | None, lang: str = "en", request: gr.Request = None):
     """Drop a report from the index; it leaves the scope too. Old answers keep their quotes.
 
@@ -879,6 +900,7 @@ def build_app(login: bool = False) -> gr.Blocks:
                 _reports_table(user, code),
                 _status(code),
                 gr.Timer(active=not ready and not STARTUP.failed),
+                _signature(_reports(user)) if ready else "",
             )
 
         def tick(code: str, saved_id: str, turns_value: list[Turn], request: gr.Request):
@@ -922,11 +944,12 @@ def build_app(login: bool = False) -> gr.Blocks:
             "(code) => { const root = document.documentElement;"
             " root.lang = root.dataset.rbLang = code; root.dataset.rbReady = '1'; }"
         )
+        known_reports = gr.State("")  # the reports the page shows (see watch_reports)
         restored = demo.load(
             on_load,
             [lang_pref, lang_pref, chat_id],
             [lang, language, chat, turns, sources, chat_id, chats, title, *labelled, scope, table,
-             status, timer],
+             status, timer, known_reports],
             js="(pref, _, id) => [pref, navigator.language || 'en', id]",
             show_progress="hidden",
             **private,
@@ -940,6 +963,15 @@ def build_app(login: bool = False) -> gr.Blocks:
             concurrency_limit=None,  # a few microseconds each: no page waits for another's
             **private,
         )  # fmt: skip
+        watch = gr.Timer(WATCH)
+        watch.tick(
+            watch_reports,
+            [known_reports, scope, lang],
+            [known_reports, scope, table, report_pick],
+            show_progress="hidden",
+            concurrency_limit=None,  # reads the report list only
+            **private,
+        )
         # Phones: the chat list starts closed (it would cover the chat); its button opens it.
         close_on_phone = (
             "() => { if (innerWidth < 700)"

@@ -379,3 +379,18 @@ def test_an_upload_waiting_for_another_shows_its_place_in_line(
     told = []
     app.upload([str(upload)], None, lang, User("alice"), lambda *a, **k: told.append(k))
     assert [k["desc"] for k in told] == said
+
+
+def test_the_page_redraws_its_reports_only_when_they_changed_elsewhere(monkeypatch):
+    from types import SimpleNamespace as R
+
+    shown = [R(name="a.md", sha256="1", chars=10, chunks=1, path="", date="")]
+    monkeypatch.setattr(app, "_reports", lambda user=None: list(shown))
+    monkeypatch.setattr(app, "_reports_view", lambda scope, lang, user=None: ("S", "T", "P"))
+    known = app._signature(shown)
+    assert app.watch_reports(known, None, "en") == (app.gr.skip(),) * 4  # nothing new
+    shown.append(R(name="b.md", sha256="2", chars=10, chunks=1, path="", date=""))
+    seen, *view = app.watch_reports(known, None, "en")  # indexed in a terminal meanwhile
+    assert "b.md" in seen and view == ["S", "T", "P"]
+    shown[0] = R(name="a.md", sha256="3", chars=10, chunks=1, path="", date="")  # re-indexed
+    assert app.watch_reports(seen, None, "en")[1:] == ("S", "T", "P")
