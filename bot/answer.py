@@ -344,7 +344,6 @@ _DURATION = re.compile(
 )
 # Not brackets: they gloss a label ("每股稅後純益（EPS）", "EPS (RMB cents)").
 _BREAK = re.compile(r"[,;:。、!?]| and | while | but | compared with | versus | against ")
-_PER_SHARE = re.compile(r"per (?:diluted |basic )?share|\beps\b|每股")
 
 
 def _labelled(query: Query, asked: str, text: str, found: list, figures: list, anchors: list):
@@ -362,7 +361,7 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
     comparison's base (去年同期的…, a year ago) not a question about now.
     """
     q = fold(asked)
-    per_share = bool(_PER_SHARE.search(q))
+    per_share = bool(numbers.PER_SHARE.search(q))
     fits = [m for m in found if m.per_share == per_share] or found
     if not re.search(r"how long|多久|多长时间|几个月|几年|几天|多少(?:个月|年|天)", q):
         fits = [m for m in fits if not _DURATION.match(m.counter.strip().lower())] or fits

@@ -174,6 +174,7 @@ _PER_SHARE_AFTER = re.compile(
 _PER_SHARE_BEFORE = re.compile(
     r"每股|per\s+(?:basic\s+|diluted\s+)?(?:ordinary\s+)?(?:share|ads|adr)|\beps\b"
 )
+PER_SHARE = _PER_SHARE_BEFORE  # a question or label about one share (每股, EPS, per share)
 _CLAUSE_END = re.compile(r"[,，;；:。!?\n]|\.\s")
 _CN_COUNTER = re.compile(
     r"[多余]?(个月|平方米|平方公里|公里|公斤|千克|小时|分钟|[个人家次款项名位座台辆件种份所间条只张"
