@@ -122,3 +122,23 @@ def test_a_thing_no_report_mentions_is_refused_though_its_place_is_named(real_se
     finally:
         library.remove("boats.txt")
         library.remove("depot.md")
+
+
+def test_after_prepare_a_first_question_in_either_language_imports_nothing(real_settings):
+    """The page and the resident call prepare() before anyone waits: the first Chinese
+    question must not then import the tagger or the numeral reader (1-2 s)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from bot import prepare, ask; prepare(); before = set(sys.modules); "
+        "ask('上半年营收多少?'); ask('Who is the chief executive?'); "
+        "print(sorted(set(sys.modules) - before))"
+    )
+    env = os.environ | {"REPORTBOT_DATA_DIR": str(real_settings.data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
