@@ -26,15 +26,15 @@ def printable(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def _progress(desc: str):
+def _progress(desc: str, unit: str = "passage"):
     """A tqdm bar driven by ``progress(done, total)`` callbacks."""
     from tqdm import tqdm
 
-    bar = tqdm(total=1, desc=desc, unit="emb", leave=False, file=sys.stderr)
+    bar = tqdm(total=1, desc=desc, unit=f" {unit}", leave=False, file=sys.stderr)
 
     def update(done: int, total: int) -> None:
         if bar.total != total:
-            bar.total = total
+            bar.reset(total)  # and its clock: its rate counts from the first report
         bar.n = done
         bar.refresh()
 
@@ -312,7 +312,7 @@ def cmd_eval(args) -> int:
 
         entries = suite.load_manifest(args.manifest)
         rounds = {int(r) for r in args.rounds.split(",")} if args.rounds else None
-        progress = _progress("questions")
+        progress = _progress("questions", "question")
         try:
             outcomes = suite.run(
                 entries, library, asked, rounds, held_out=not args.shipped, progress=progress
