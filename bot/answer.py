@@ -59,7 +59,7 @@ DOES_NOT_SAY = {
 LIST_HEADER = {"zh": "报告中提到:", "en": "The report names these:"}
 MAX_ITEMS = 5
 
-_CLAUSE = re.compile(r"[,，;；:：]")
+_CLAUSE = re.compile(rf"[，;；：]|{numbers.COMMA}")
 _TITLE = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”")
 LONG_QUOTE = 110
 # A runner-up whose probability is this close to the best one's is quoted too: cheaper
@@ -343,7 +343,9 @@ _DURATION = re.compile(
     r"^(?:个月|月|年|天|日|周|星期|小时|分钟|months?|years?|days?|weeks?|hours?)$"
 )
 # Not brackets: they gloss a label ("每股稅後純益（EPS）", "EPS (RMB cents)").
-_BREAK = re.compile(r"[,;:。、!?]| and | while | but | compared with | versus | against ")
+_BREAK = re.compile(
+    rf"[;。、!?]|{numbers.COMMA}| and | while | but | compared with | versus | against "
+)
 
 
 def _labelled(query: Query, asked: str, text: str, found: list, figures: list, anchors: list):

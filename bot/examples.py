@@ -20,7 +20,7 @@ import re
 import threading
 from pathlib import Path
 
-from bot.numbers import quantities
+from bot.numbers import COMMA, quantities
 from index.errors import UnknownReportError
 
 MAX_EXAMPLES = 4
@@ -30,7 +30,7 @@ VERSION = 1  # bump when the questions formed here change: older cached ones are
 FIGURES = ("amount", "rate", "count")
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CLAUSE = re.compile(r"[,，;；:：、]")
+_CLAUSE = re.compile(rf"[，;；：、]|{COMMA}")
 _END = re.compile(r"[\s。.!?！？;；:：,，]+$")
 _DANGLING = re.compile(
     r"(?:^|\s+)(?:in|at|on|of|for|to|by|with|from|the|a|an|and|or|its|their)$", re.IGNORECASE

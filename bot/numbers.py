@@ -175,7 +175,10 @@ _PER_SHARE_BEFORE = re.compile(
     r"每股|per\s+(?:basic\s+|diluted\s+)?(?:ordinary\s+)?(?:share|ads|adr)|\beps\b"
 )
 PER_SHARE = _PER_SHARE_BEFORE  # a question or label about one share (每股, EPS, per share)
-_CLAUSE_END = re.compile(r"[,，;；:。!?\n]|\.\s")
+# A comma or colon between two digits is part of a figure (268,000; 10:30), not the end
+# of a clause: every clause split of a sentence uses this.
+COMMA = r"(?:(?<!\d)[,:]|[,:](?!\d))"
+_CLAUSE_END = re.compile(rf"[，;；。!?\n]|{COMMA}|\.\s")
 _CN_COUNTER = re.compile(
     r"[多余]?(个月|平方米|平方公里|公里|公斤|千克|小时|分钟|[个人家次款项名位座台辆件种份所间条只张"
     r"部户单笔架艘栋套枚颗本篇首场届批块吨天周岁年城国股])"

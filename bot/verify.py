@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.answer import FROM_REPORT, NOT_FOUND, Citation, Draft, asks_quantity, coverage
-from bot.numbers import quantities
+from bot.numbers import COMMA, quantities
 from bot.retrieve import Query
 
 MAX_REPLY_CHARS = 1200
@@ -312,7 +312,8 @@ def _trim(span: Span, claimed: list[Figure], said: Query) -> Span:
     """A long sentence cut to the clauses holding the claimed figures (or reply's words)."""
     if len(span.text) <= LONG_QUOTE:
         return span
-    bounds = [0] + [m.end() for m in re.finditer(r"[,，;；:：]", span.text)] + [len(span.text)]
+    breaks = re.finditer(rf"[，;；：]|{COMMA}", span.text)
+    bounds = [0] + [m.end() for m in breaks] + [len(span.text)]
     clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if a < b]
 
     def useful(a: int, b: int) -> bool:

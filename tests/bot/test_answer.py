@@ -340,3 +340,21 @@ def test_a_breakdown_does_not_answer_a_question_about_the_total():
         vocabulary={"用品", "装备"},
     )
     assert not a_part_for_the_total(q, parts)  # not asked for the total
+
+
+def test_a_quote_is_never_cut_inside_a_figure_with_a_thousands_separator():
+    text = (
+        "After a slow spring, which the company blamed on the weather, the Tamsby plant "
+        "shipped 312,500 Glint lamps in the year, up 40% from the year before, and it "
+        "plans to double that by opening a second line next summer."
+    )
+    rec = Record("s", "sentence", "r.txt", 0, len(text), text, "c")
+    h = Hit(rec, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)
+    units = [(("glint",), 3.0), (("lamps",), 2.0)]  # the words after the figure
+    q = Query(
+        text="How many Glint lamps in the year?", lang="en", terms=["glint", "lamps"], units=units
+    )
+    draft = ExtractiveAnswerer().answer(q, [h])
+    assert draft.answered and draft.text.startswith("312,500")
+    quote = draft.citations[0].quote
+    assert "312,500 Glint lamps" in quote and text[draft.citations[0].start :].startswith(quote)
