@@ -121,14 +121,30 @@ def _right(item: Item, answer) -> tuple[bool, float]:
         said = _yes_no(lead(answer.text))
         return said is not None and said == item.yes, 0.0
     if item.kind == "compute" and item.value is not None:
-        from bot.numbers import quantities
-
-        got = [q.value for q in quantities(lead(answer.text)) if q.kind in ("amount", "rate")]
-        tol = max(abs(item.value) * 0.01, 0.051)
-        return any(abs(abs(v) - abs(item.value)) <= tol for v in got), 0.0
+        return _computed_right(item, lead(answer.text)), 0.0
     wanted = [normalise(a) for a in item.answers]
     test = all if item.match == "all" else any
     return bool(wanted and test(w in shown for w in wanted)), 0.0
+
+
+def _computed_right(item: Item, shown: str) -> bool:
+    """Whether the result of a computed answer (the figures after its last "=", or any
+    figure of a lead without working) is the item's value, within 1% or half a unit of
+    its last digit. The value is read in its unit as well as bare: 21.9 with unit 亿元 is
+    2.19e9, as "= 21.9亿" is read; 76 "million" is 7.6e7."""
+    from bot.numbers import quantities
+
+    result = shown.rsplit("=", 1)[-1] if "=" in shown else shown
+    got = [q.value for q in quantities(result) if q.kind in ("amount", "rate", "count")]
+    v, unit = f"{item.value:g}", item.unit.strip()
+    currency = re.match(r"(?:人民[币幣]|港[币幣]|新台[币幣]|RMB|HK\$|US\$|NT\$|[$€£¥])", unit)
+    written = [f"{v}{unit}", f"{v} {unit}"]
+    if currency:  # 人民幣百萬元: 人民幣74.6百萬元
+        written.append(f"{currency.group()}{v}{unit[currency.end():]}")
+    wanted = [item.value] + [q.value for w in written for q in quantities(w) if q.is_figure]
+    return any(
+        abs(abs(v) - abs(w)) <= max(abs(w) * 0.01, 0.051) for v in got for w in wanted
+    )
 
 
 _YES = re.compile(r"^\W*(yes|是的?|对|有|确实)", re.I)
