@@ -28,8 +28,8 @@ _QUANTITY_EN = re.compile(
 )
 # "What was the revenue …" asks for a figure too: general measure words of business text.
 _MEASURE_EN = re.compile(
-    r"\bwhat (was|is|were|are|will be)\b.*\b(revenue|revenues|sales|income|profit|profits|"
-    r"earnings|cost|costs|price|spend|spending|budget|value|amount|total|number|count|"
+    r"\bwhat(?:'s|’s| was| is| were| are| will be)\b.*\b(revenue|revenues|sales|income|profit|"
+    r"profits|earnings|cost|costs|price|spend|spending|budget|value|amount|total|number|count|"
     r"volume|turnover|valuation|population|growth|increase|decline|rise|drop|change|"
     r"margin|rate|share|percentage)\b"
 )
@@ -82,6 +82,23 @@ _GROWTH = re.compile(
 def asks_quantity(question: str) -> bool:
     q = fold(question)
     return bool(_QUANTITY_EN.search(q) or _MEASURE_EN.search(q) or _QUANTITY_ZH.search(q))
+
+
+# Words that make a message a question in either language; a message with none of them
+# ("Q3 revenue?", "interim dividend per share?", "毛利率?") is a bare noun phrase.
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|what's|whats|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|"
+    r"did|can|could|will|would|should|has|have|had|tell|list|give|show|explain|describe|"
+    r"summari[sz]e|compare)\b|"
+    r"什么|啥|谁|哪|吗|么|多少|几|怎|为何|为什么|如何|是否|有没有|是不是|能否|何|请|介绍|说说|讲讲|总结|概括"
+)
+
+
+def terse(question: str) -> bool:
+    """A bare noun phrase with no question word: a user asking for the value of what it
+    names ("Q3 revenue?", "headcount at the end of June", "毛利率?")."""
+    q = fold(question).strip()
+    return bool(re.search(r"\w", q)) and not _QUESTION_WORD.search(q)
 
 
 def asks_name(question: str) -> bool:

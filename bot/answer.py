@@ -31,6 +31,7 @@ from bot.analyze import (  # noqa: F401 - the question's kind, as callers knew i
     asks_quantity,
     asks_when,
     expected,
+    terse,
 )
 from bot.checks import (  # noqa: F401 - the named checks, as callers knew them here
     _DATE,
@@ -285,6 +286,13 @@ class ExtractiveAnswerer:
             found = list(_TITLE.finditer(text))
             if found:
                 return _nearest(found, anchors).group()
+        if terse(query.own or query.text):
+            # "Q3 revenue?": a bare noun phrase asks for the value of what it names, when
+            # a figure of the quote is labelled with its words.
+            figures = _answer_figures(text)
+            q = figures and _labelled(query, asked, text, figures, figures, anchors, True)
+            if q:
+                return numbers.lead_text(q, text)
         return ""
 
 
@@ -348,7 +356,15 @@ _BREAK = re.compile(
 )
 
 
-def _labelled(query: Query, asked: str, text: str, found: list, figures: list, anchors: list):
+def _labelled(
+    query: Query,
+    asked: str,
+    text: str,
+    found: list,
+    figures: list,
+    anchors: list,
+    labelled_only: bool = False,
+):
     """The figure of ``found`` whose own label holds the question's words.
 
     A sentence of business text strings label-value pairs: "淨利潤8.12億元，每股收益
@@ -360,7 +376,8 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
     label holds; ties go to the figure nearest a matched word. Kinds first: a per-share
     figure answers only a question about one share, a duration (三个月, 22 weeks) only a
     question about how long, a sum of money not "how many", a figure labelled as a
-    comparison's base (去年同期的…, a year ago) not a question about now.
+    comparison's base (去年同期的…, a year ago) not a question about now. With
+    ``labelled_only``, None when no figure's label holds any of the question's words.
     """
     q = fold(asked)
     per_share = bool(numbers.PER_SHARE.search(q))
@@ -400,6 +417,8 @@ def _labelled(query: Query, asked: str, text: str, found: list, figures: list, a
 
     scores = {m.start: label(m) for m in fits}
     best = max(scores.values())
+    if labelled_only and best <= 0:
+        return None
     return _nearest([m for m in fits if scores[m.start] == best], anchors)
 
 

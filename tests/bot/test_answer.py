@@ -358,3 +358,23 @@ def test_a_quote_is_never_cut_inside_a_figure_with_a_thousands_separator():
     assert draft.answered and draft.text.startswith("312,500")
     quote = draft.citations[0].quote
     assert "312,500 Glint lamps" in quote and text[draft.citations[0].start :].startswith(quote)
+
+
+def test_a_bare_noun_phrase_asks_for_the_value_it_names():
+    from bot.analyze import terse
+
+    assert terse("Q3 revenue?") and terse("毛利率?") and terse("headcount at the end of June")
+    assert not terse("What drove revenue?") and not terse("营收多少?") and not terse("谁是总裁?")
+    text = "Total revenue of EUR 81.4 million, up 12 percent, and an operating margin of 9.5%."
+    rec = Record("s", "sentence", "r.txt", 0, len(text), text, "c")
+    h = Hit(rec, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)
+    margin = Query(
+        text="Operating margin?", lang="en", terms=["margin"], units=[(("margin",), 3.0)]
+    )
+    assert ExtractiveAnswerer().answer(margin, [h]).text.startswith("9.5%")
+    # A noun phrase that labels no figure of the quote gets the quote, not a number.
+    text = "Our head office moved to Tamsby, and total revenue was EUR 81.4 million."
+    rec = Record("s", "sentence", "r.txt", 0, len(text), text, "c")
+    h = Hit(rec, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)
+    office = Query(text="Head office?", lang="en", terms=["office"], units=[(("office",), 3.0)])
+    assert ExtractiveAnswerer().answer(office, [h]).text.startswith("From the report")
