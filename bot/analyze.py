@@ -340,13 +340,15 @@ def form(question: str) -> str:
         return "summary"
     if _WHY.search(q):
         return "why"
-    if _COMPUTE.search(q):
+    yes_no = bool(_YESNO_EN.search(q) or _YESNO_ZH.search(q)) and not _WHO_WHAT_ZH.search(q)
+    if _COMPUTE.search(q) and not (yes_no and not asks_quantity(q)):
+        # "比第二季高吗?", "Was EPS higher than a year ago?" ask yes or no, not how much.
         return "compute"
     if _LIST.search(q):
         return "list"
     if _WHO.search(q) and not asks_quantity(q):
         return "who"
-    if (_YESNO_EN.search(q) or _YESNO_ZH.search(q)) and not _WHO_WHAT_ZH.search(q):
+    if yes_no:
         return "yesno"
     return "fact"
 

@@ -199,6 +199,14 @@ class ExtractiveAnswerer:
             # The sentence that decides: the best one that states what the question
             # asks about (a direction: grew, fell), else the best one.
             asked = query.own or query.text
+            comparing = kinds.comparison(asked)
+            if comparing:
+                # "A比B高吗?": the two figures decide, compared, with the working shown.
+                decided = self._compare(
+                    query, comparing, [c for c in ranked if c[0] >= threshold][:4]
+                )
+                if decided is not None:
+                    return decided
             verdict = kinds.yes_no(asked, best[2].sentence.text)
             for cand in ranked:
                 if verdict is not None or cand[0] < threshold:
@@ -218,6 +226,16 @@ class ExtractiveAnswerer:
             lead = kinds.why_lead(best[2].sentence.text) or self._lead(query, [first])
         else:
             lead = self._lead(query, [first])
+            want = kinds.result_unit(query.own or query.text)
+            shown = [f for f in numbers.quantities(lead) if f.is_figure][:1]
+            if want and not (
+                shown and kinds.in_unit(shown[0], want) and _is_change(first, shown[0], want)
+            ):
+                # "提升了多少个百分点?" where the report gives the two levels, not the
+                # change: computed from them, with the working shown.
+                computed = self._compute(query, [c for c in ranked if c[0] >= threshold][:4])
+                if computed.answered:
+                    return computed
         return Draft(_compose(lang, lead, citations), True, citations, best[0])
 
     def _list(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:
@@ -234,16 +252,7 @@ class ExtractiveAnswerer:
     def _compute(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:
         """A comparison computed from two cited figures, with the working shown."""
         lang = query.lang
-        per_sentence = []
-        for _, _, h in ranked:
-            text = h.sentence.text
-            anchors = _anchor_positions(query, text)
-            figs = _answer_figures(text)
-            figs.sort(key=lambda q: min((abs(q.start - a) for a in anchors), default=q.start))
-            per_sentence.append((h, figs))
-        order = []  # the nearest figure of each sentence first, then the next ones
-        for depth in range(3):
-            order += [(h, f[depth]) for h, f in per_sentence if len(f) > depth]
+        order = [(h, f) for h, f, _ in _operands(query, ranked)]
         result = kinds.compute(query.own or query.text, [q for _, q in order], lang)
         if result is None:
             return Draft(NOT_FOUND[lang], False, [], ranked[0][0] if ranked else 0.0)
@@ -259,6 +268,53 @@ class ExtractiveAnswerer:
             marks.append(f"[{cites.index(c) + 1}]")
         lead = f"{result.text} {''.join(dict.fromkeys(marks))}"
         return Draft(_compose(lang, lead, cites), True, cites, ranked[0][0])
+
+    def _compare(
+        self, query: Query, comparing: kinds.Comparison, ranked: list[tuple[float, float, Hit]]
+    ) -> Draft | None:
+        """Yes or no to "is A more than B?" from the figures of A and B: each figure is A's
+        or B's by the question's words its label holds (and a comparison's base is B when
+        B is a past: "than a year ago"). None when no two comparable figures are told apart."""
+        past = bool(_PAST.search(comparing.other))
+
+        def side(label: tuple[str, str], words: str) -> float:
+            text = " ".join(label)
+            return sum(
+                weight
+                for ways, weight in query.units
+                if any(w and w in words for w in ways) and any(w and w in text for w in ways)
+            )
+
+        found = []
+        for h, f, label in _operands(query, ranked):
+            base = _is_base(label)
+            lean = side(label, comparing.subject) - side(label, comparing.other)
+            if past:
+                lean += -1.0 if base else 1.0
+            found.append((lean, h, f))
+        if len(found) < 2:
+            return None
+        lean_a, hit_a, a = max(found, key=lambda c: c[0])
+        others = [c for c in found if c[2] is not a and kinds.comparable(a, c[2])]
+        if not others:
+            return None
+        lean_b, hit_b, b = min(others, key=lambda c: c[0])
+        if lean_a <= lean_b or a.value == b.value:
+            return None
+        verdict = (a.value > b.value) == comparing.more
+        sign = ">" if a.value > b.value else "<"
+        cites, marks = [], []
+        for hit, operand in ((hit_a, a), (hit_b, b)):
+            s = hit.sentence
+            c = self._cite(query, hit, 1.0)
+            if not (c.start <= s.start + operand.start < c.end):
+                c = Citation(s.source, s.start, s.end, s.text, 1.0)
+            if c not in cites:
+                cites.append(c)
+            marks.append(f"[{cites.index(c) + 1}]")
+        word = (kinds.YES if verdict else kinds.NO)[query.lang]
+        lead = f"{word} {a.text.strip()} {sign} {b.text.strip()} {''.join(dict.fromkeys(marks))}"
+        return Draft(_compose(query.lang, lead, cites), True, cites, ranked[0][0])
 
     def _cite(self, query: Query, hit: Hit, score: float) -> Citation:
         s = hit.sentence
@@ -330,7 +386,11 @@ def _prefer_kind(question: str, text: str, found: list) -> list:
     "由 A 增至 B" / "from A to B", the latest value B unless the question asks about
     the past. Falls back to all figures when the narrowing leaves none."""
     q = fold(question)
-    rate = bool(_RATE.search(q))
+    want = kinds.result_unit(q)
+    if want and want != "amount":
+        # 多少个百分点, how many times: the change stated in that unit, not a level.
+        found = [m for m in found if kinds.in_unit(m, want)] or found
+    rate = bool(_RATE.search(q)) or expected(q) == "level"  # 占比, 比例: a percentage
     kind = [m for m in found if (m.unit in ("%", "pp", "bp", "x")) == rate]
     found = kind or found
     if not _PAST.search(q):
@@ -389,37 +449,113 @@ def _labelled(
     low = fold(text)
     # A number the question itself names as part of a name (星图7, Nova-7) is no answer.
     fits = [m for m in fits if not _named_in(q, low, m)] or fits
-    ordered = sorted(figures, key=lambda m: m.start)
+    labels = _labels(text, figures)
+    if not _PAST.search(q):
+        # "也高于去年同期的2.75元": a figure labelled as the base of a comparison is a past
+        # value, not the answer to a question about now.
+        fits = [m for m in fits if not _PAST.search(labels[m.start][0])] or fits
+    own = fold(query.own or query.text)
+    if _PAST.search(own) and not _GROWTH.search(own):
+        # "And a year earlier?", "那去年同期呢?": the value now is not the answer; the
+        # base the sentence compares it with (去年同期为9.8亿元, "from $98 million") is.
+        fits = [m for m in fits if _is_base(labels[m.start])] or fits
 
-    def spans(m) -> tuple[str, str]:
+    scores = {m.start: _label_score(query, labels[m.start]) for m in fits}
+    best = max(scores.values())
+    if labelled_only and best <= 0:
+        return None
+    return _nearest([m for m in fits if scores[m.start] == best], anchors)
+
+
+def _operands(query: Query, ranked: list[tuple[float, float, Hit]]) -> list:
+    """The figures of the ranked sentences, best first, each as (hit, figure, label),
+    for a comparison."""
+    # Each figure of the best sentences scored by its label, as the lead figure is: the
+    # operands are the two comparable figures whose labels hold the question's words.
+    scored = []
+    for rank, (_, _, h) in enumerate(ranked):
+        text = h.sentence.text
+        figs = sorted(_answer_figures(text), key=lambda q: q.start)
+        labels = _labels(text, figs)
+        own = {f.start: _label_score(query, labels[f.start]) for f in figs}
+        for f in figs:
+            score, base = own[f.start], _is_base(labels[f.start])
+            if base or _TARGET.search(labels[f.start][0]):
+                # A comparison's base (去年同期为9.8亿元, "from 41.5%", 较上年末的58兆瓦)
+                # and the B of "由A升至B" measure what the figure they are compared
+                # with measures.
+                like = [g for g in figs if g is not f and g.unit == f.unit]
+                near = min(like, key=lambda g: abs(g.start - f.start), default=None)
+                score = max(score, own[near.start]) if near else score
+            # Ties: the better sentence first, and in one sentence the current value
+            # before its base (growth is new over old).
+            scored.append((score - 0.01 * rank - 0.001 * base, h, f, labels[f.start]))
+    scored.sort(key=lambda c: -c[0])
+    return [(h, f, lab) for _, h, f, lab in scored]
+
+
+def _labels(text: str, figures: list) -> dict[int, tuple[str, str]]:
+    """Each figure's label (its clause up to it, from the figure before it) and tail
+    (what follows it up to a break), folded, by the figure's start."""
+    low = fold(text)
+    ordered = sorted(figures, key=lambda m: m.start)
+    out = {}
+    for m in ordered:
         before = max((f.end for f in ordered if f.end <= m.start), default=0)
         after = min((f.start for f in ordered if f.start >= m.end), default=len(low))
         # The text between two figures is the tail of the first up to the first break
         # (a comma, 、, "and": "70% from the fund and 30% from …") and the label of the
         # second after the last one (5月营收3.4亿元、6月营收3.9亿元).
-        return _BREAK.split(low[before : m.start])[-1], _BREAK.split(low[m.end : after])[0]
+        out[m.start] = (
+            _BREAK.split(low[before : m.start])[-1],
+            _BREAK.split(low[m.end : after])[0],
+        )
+    return out
 
-    labels = {m.start: spans(m) for m in fits}
-    if not _PAST.search(q):
-        # "也高于去年同期的2.75元": a figure labelled as the base of a comparison is a past
-        # value, not the answer to a question about now.
-        fits = [m for m in fits if not _PAST.search(labels[m.start][0])] or fits
 
-    def label(m) -> float:
-        own, tail = labels[m.start]
-        score = 0.0
-        for ways, weight in query.units:
-            if any(w and w in own for w in ways):
-                score += weight
-            elif any(w and w in tail for w in ways):
-                score += 0.8 * weight
-        return score
+_BASE = re.compile(
+    r"(?:由|从|較|较|比|相比|對比|对比|from|than|versus|vs\.?|compared (?:with|to))\s*\S{0,10}\s*$"
+)
 
-    scores = {m.start: label(m) for m in fits}
-    best = max(scores.values())
-    if labelled_only and best <= 0:
-        return None
-    return _nearest([m for m in fits if scores[m.start] == best], anchors)
+
+_TARGET = re.compile(r"^\s*\S{0,4}(?:增至|升至|降至|增长至|上升至|下降至|减少至|达到|到|至|to)\s*$")
+
+
+_CHANGE = re.compile(
+    r"增加|增长|增幅|减少|下降|上升|提升|提高|降低|多|少|\b(?:up|down|increase[sd]?|decrease[sd]?|"
+    r"rise|rose|risen|fell|fallen|grew|grown|higher|lower|more|fewer|gain(?:ed)?|drop(?:ped)?|by)\b"
+)
+
+
+def _is_change(citation: Citation, lead: numbers.Quantity, want: str) -> bool:
+    """Whether the quote's lead figure is a change, as a question "in absolute terms"
+    wants ("增加6.4亿元", "up $6.4 million"), rather than a level to compute it from.
+    A rate, a multiple or percentage points is a change by its unit."""
+    if want != "amount":
+        return True
+    figs = _answer_figures(citation.quote)
+    labels = _labels(citation.quote, figs)
+    return any(_CHANGE.search(labels[f.start][0][-12:]) for f in figs if f.text == lead.text)
+
+
+def _is_base(label: tuple[str, str]) -> bool:
+    """Whether a figure is the base of a comparison: "由9.0%升至…", "from 41.5%",
+    "去年同期为9.8亿元", "1,052 a year ago"."""
+    own, tail = label
+    return bool(_BASE.search(own) or _PAST.search(own) or _PAST.search(tail[:20]))
+
+
+def _label_score(query: Query, label: tuple[str, str]) -> float:
+    """The rarity-weighted question words (``query.units``) a figure's label holds; its
+    tail counts a little less."""
+    own, tail = label
+    score = 0.0
+    for ways, weight in query.units:
+        if any(w and w in own for w in ways):
+            score += weight
+        elif any(w and w in tail for w in ways):
+            score += 0.8 * weight
+    return score
 
 
 def _named_in(question: str, low: str, m) -> bool:

@@ -152,6 +152,31 @@ def yes_no(question: str, text: str) -> bool | None:
     return not negated
 
 
+_MORE = r"高|多|大|好|快|长|贵|higher|more|greater|larger|bigger|above|better|faster|longer"
+_LESS = r"低|少|小|差|慢|短|便宜|lower|less|fewer|smaller|below|worse|slower|shorter|cheaper"
+_COMPARED_ZH = re.compile(rf"^(?P<a>.+?)(?<![同环])比(?P<b>.+?)(?:还|更)?(?P<how>{_MORE}|{_LESS})")
+_COMPARED_EN = re.compile(rf"^(?P<a>.+?)\b(?P<how>{_MORE}|{_LESS})\b(?P<mid>.*?)\bthan\b(?P<b>.+)$")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A yes/no question comparing two things: "A比B高吗?", "Was A higher than B?"."""
+
+    subject: str  # the words naming A (folded)
+    other: str  # the words naming B
+    more: bool  # whether it asks if A is the greater
+
+
+def comparison(question: str) -> Comparison | None:
+    q = fold(question)
+    m = _COMPARED_ZH.search(q) or _COMPARED_EN.search(q)
+    if not m:
+        return None
+    more = re.fullmatch(_MORE, m.group("how")) is not None
+    subject = m.group("a") + (m.groupdict().get("mid") or "")
+    return Comparison(subject, m.group("b"), more)
+
+
 def _negative_figure(text: str) -> bool:
     return any(q.value < 0 for q in numbers.quantities(text) if q.unit == "%")
 
@@ -178,6 +203,44 @@ _OP_GROWTH = re.compile(
 )
 
 
+# What the result of a change or comparison question is, when the question says: a
+# difference in percentage points, a multiple, a percentage change, or an amount.
+_RESULT = (
+    ("pp", re.compile(r"百分点|\bpercentage points?\b|\bpp\b|\bhow many points\b", re.I)),
+    ("x", re.compile(r"多少倍|几倍|\bhow many times\b|\bratio\b", re.I)),
+    (
+        "%",
+        re.compile(
+            r"百分之多少|百分之几|增长率|\bby what percent(?:age)?\b|"
+            r"\bwhat percent(?:age)? (?:increase|growth|rise|decline|drop|change)\b",
+            re.I,
+        ),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"多了多少|少了多少|增加了多少|减少了多少|\bin absolute terms\b|"
+            r"\bhow many (?:more|fewer)\b|\bby how many (?!percent|points)\w+",
+            re.I,
+        ),
+    ),
+)
+
+
+def result_unit(question: str) -> str | None:
+    """ "pp", "x", "%" or "amount": what a change or comparison question wants its
+    answer in (多少个百分点, how many times, by what percentage, in absolute terms)."""
+    q = fold(question)
+    return next((unit for unit, pattern in _RESULT if pattern.search(q)), None)
+
+
+def in_unit(figure: numbers.Quantity, unit: str) -> bool:
+    """Whether ``figure`` is a result of the kind :func:`result_unit` names."""
+    if unit == "amount":
+        return figure.unit not in ("%", "pp", "bp", "x")
+    return figure.unit == unit or (unit == "pp" and figure.unit == "bp")
+
+
 def asks_share(question: str) -> bool:
     """A share of a total (占比, what percentage of): a figure reports often state."""
     return bool(_OP_SHARE.search(fold(question)))
@@ -192,6 +255,8 @@ def compute(question: str, operands: list[numbers.Quantity], lang: str) -> Compu
         return None
     a, b = pair
     q = fold(question)
+    if a.unit == "%" and _OP_SHARE.search(q) and result_unit(q) != "pp":
+        return None  # a share is stated, not the difference of two percentages
     if a.unit == "%" and b.unit == "%" and not _OP_RATIO.search(q):
         v = a.value - b.value
         unit = "个百分点" if lang == "zh" else "percentage points"
@@ -214,6 +279,11 @@ def compute(question: str, operands: list[numbers.Quantity], lang: str) -> Compu
         return Computed(f"({_show(new)} − {_show(old)}) ÷ {_show(old)} = {_fmt(v)}%", v, pair)
     v = abs(a.value - b.value)
     return Computed(f"{_show(a)} − {_show(b)} = {_amount(v, a, lang)}", v, pair)
+
+
+def comparable(a: numbers.Quantity, b: numbers.Quantity) -> bool:
+    """Two figures one can compare: same unit, currency and per-share basis."""
+    return _comparable([a, b]) is not None
 
 
 def _comparable(ops: list[numbers.Quantity]):

@@ -1,5 +1,7 @@
 """Fast tests of the answer step on hand-made hits (no model, no store)."""
 
+from dataclasses import replace
+
 import pytest
 
 from bot.answer import ExtractiveAnswerer, asks_quantity, coverage, expected, holds
@@ -378,3 +380,86 @@ def test_a_bare_noun_phrase_asks_for_the_value_it_names():
     h = Hit(rec, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)
     office = Query(text="Head office?", lang="en", terms=["office"], units=[(("office",), 3.0)])
     assert ExtractiveAnswerer().answer(office, [h]).text.startswith("From the report")
+
+
+def _one(text):
+    rec = Record("s", "sentence", "r.txt", 0, len(text), text, "c")
+    return [Hit(rec, None, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)]
+
+
+def test_a_change_the_report_gives_as_two_levels_is_computed_from_them():
+    text = "本季毛利率为54.8%，营业利润率由9.0%升至12.6%，费用率为20.1%。"
+    units = [(("营业利润率",), 3.0), (("提升",), 1.0)]
+    q = Query(text="营业利润率提升了多少个百分点?", lang="zh", terms=["营业利润率"], units=units)
+    draft = ExtractiveAnswerer().answer(q, _one(text))
+    assert draft.text.startswith("12.6% − 9.0% = 3.6 个百分点")
+    # A base value (a year earlier) measures the thing the current one does.
+    text = (
+        "Gross profit was $41.0 million. Operating profit was $16.2 million, against "
+        "$9.8 million a year earlier, and the margin rose to 12.6%."
+    )
+    units = [(("operating",), 2.0), (("profit",), 1.0), (("increase",), 1.0)]
+    q = Query(
+        text="By how much did operating profit increase from a year earlier, in absolute terms?",
+        lang="en",
+        terms=["operating", "profit"],
+        units=units,
+    )
+    draft = ExtractiveAnswerer().answer(q, _one(text))
+    assert draft.text.startswith("$16.2 million − $9.8 million = 6.4 million")
+
+
+def test_a_change_the_report_states_is_quoted_not_recomputed():
+    text = "营业利润率为12.6%，较去年同期提升3.6个百分点。"
+    units = [(("营业利润率",), 3.0), (("提升",), 1.0)]
+    q = Query(text="营业利润率提升了多少个百分点?", lang="zh", terms=["营业利润率"], units=units)
+    assert ExtractiveAnswerer().answer(q, _one(text)).text.startswith("3.6个百分点")
+
+
+def test_a_follow_up_about_a_year_earlier_leads_with_the_base_of_the_comparison():
+    text = "本季营业利润为16.2亿元，去年同期为9.8亿元，营业利润率为12.6%。"
+    q = Query(
+        text="营业利润 那去年同期呢?",
+        lang="zh",
+        terms=["营业利润"],
+        units=[(("营业利润",), 3.0)],
+        own="那去年同期呢?",
+        previous="本季营业利润是多少?",
+    )
+    assert ExtractiveAnswerer().answer(q, _one(text)).text.startswith("9.8亿元")
+    text = "Net income was $131 million, up from $98 million a year earlier."
+    q = Query(
+        text="net income And a year earlier?",
+        lang="en",
+        terms=["net", "income"],
+        units=[(("net",), 1.0), (("income",), 2.0)],
+        own="And a year earlier?",
+        previous="What was net income?",
+    )
+    assert ExtractiveAnswerer().answer(q, _one(text)).text.startswith("$98 million")
+
+
+def test_a_share_the_report_states_is_not_a_difference_of_two_shares():
+    text = "第三季北区占营收比重由第二季的44%降至39%，南区占31%，西区占18%。"
+    units = [(("西区",), 3.0), (("营收",), 1.0), (("比重",), 1.0)]
+    q = Query(text="第三季西区占营收比重多少?", lang="zh", terms=["西区"], units=units)
+    q = replace(q, form="compute")
+    assert ExtractiveAnswerer().answer(q, _one(text)).text.split("\n")[0] == "18%"
+
+
+def test_a_yes_no_comparison_is_decided_by_the_two_figures():
+    text = "本季毛利率为47.3%，较上一季的45.1%提高2.2个百分点，净利率为9.0%。"
+    units = [(("毛利率",), 3.0), (("本季",), 1.0), (("上一季",), 1.0)]
+    q = Query(text="本季毛利率比上一季高吗?", lang="zh", terms=["毛利率"], units=units)
+    q = replace(q, form="yesno")
+    assert ExtractiveAnswerer().answer(q, _one(text)).text.startswith("是的。 47.3% > 45.1%")
+    text = "Drift was 2.4% for the boom sprayer and 6.4% for the Finch drone."
+    units = [(("drift",), 2.0), (("finch",), 3.0), (("boom",), 2.0), (("sprayer",), 1.0)]
+    q = Query(
+        text="Did the Finch drone drift less than the boom sprayer?",
+        lang="en",
+        terms=["drift", "finch"],
+        units=units,
+        form="yesno",
+    )
+    assert ExtractiveAnswerer().answer(q, _one(text)).text.startswith("No. 6.4% > 2.4%")
