@@ -225,6 +225,10 @@ def cmd_index(args) -> int:
         f"{sum(r.embedded for r in results)} embeddings computed, "
         f"{time.perf_counter() - t0:.1f} s"
     )
+    if sys.stdin.isatty():  # a person at a terminal asks next: that ask is fast
+        from ui import resident
+
+        resident.start_in_background()
     return 0
 
 

