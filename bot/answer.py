@@ -210,14 +210,61 @@ class ExtractiveAnswerer:
             if verdict is None:
                 return replace(not_found, support=best[0])
             lead = (kinds.YES if verdict else kinds.NO)[lang]
-        elif form == "who":
-            lead = kinds.who_lead(query.own or query.text, first.quote, lang)
-            lead = lead or self._lead(query, [first])
+        elif form in ("who", "what"):
+            named = self._named(query, ranked, threshold)
+            if named is not None:
+                lead, cite = named
+                citations = [cite, *(c for c in citations if c.start != cite.start)]
+                citations = citations[: self.max_citations]
+            else:
+                lead = self._lead(query, [first])
         elif form == "why":
             lead = kinds.why_lead(best[2].sentence.text) or self._lead(query, [first])
         else:
             lead = self._lead(query, [first])
         return Draft(_compose(lang, lead, citations), True, citations, best[0])
+
+    def _named(
+        self, query: Query, ranked: list[tuple[float, float, Hit]], threshold: float
+    ) -> tuple[str, Citation] | None:
+        """The lead of a who or what-is question, and the quote it comes from.
+
+        Of the sentences that clear the threshold, the best one that names a person in
+        the role asked about (who), else the best one's name. For "what is X?", the best
+        retrieved sentence that says what X is (a modifier, an apposition, a
+        definition): it must name X, so it may rank below the threshold.
+        """
+        asked = query.own or query.text
+        if query.form == "what":
+            for strong in (True, False):
+                for cand in ranked:
+                    lead = kinds.what_lead(asked, cand[2].sentence.text, strong)
+                    if lead:
+                        return lead, self._covering(query, cand, lead)
+            return None
+        # The sentence that names a person in the role asked about: of those that clear
+        # the threshold first, then of the rest retrieved.
+        answering = [c for c in ranked if c[0] >= threshold]
+        rest = [c for c in ranked if c[0] < threshold and c[0] > 0]
+        for cand in answering + rest:
+            text = cand[2].sentence.text
+            if kinds.role_holder(asked, text, _anchor_positions(query, text)):
+                break
+        else:
+            cand = answering[0]
+        text = cand[2].sentence.text
+        lead = kinds.who_lead(asked, text, query.lang, _anchor_positions(query, text))
+        return (lead, self._covering(query, cand, lead)) if lead else None
+
+    def _covering(self, query: Query, cand: tuple[float, float, Hit], lead: str) -> Citation:
+        """The citation of a candidate, widened to the whole sentence when the tight
+        quote leaves out the name or phrase the lead gives."""
+        cite = self._cite(query, cand[2], cand[0])
+        name = lead.split(" (")[0]
+        if name not in cite.quote:
+            s = cand[2].sentence
+            cite = Citation(s.source, s.start, s.end, s.text, cand[0])
+        return cite
 
     def _list(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:
         """Several items, each with its own citation, in report order; one sentence that
