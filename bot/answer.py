@@ -65,6 +65,8 @@ LONG_QUOTE = 110
 # A runner-up whose probability is this close to the best one's is quoted too: cheaper
 # than a wrong guess.
 CLOSE = 0.15
+# How far down the ranking a sentence naming the title asked for may answer a who question.
+TITLED = 3
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ class ExtractiveAnswerer:
             return not_found
         ranked = self.rank(query, hits)
         threshold = self.scorer.threshold
+        if form == "who" and ranked and ranked[0][0] < threshold:
+            threshold = self._titled(query, ranked, threshold)
         if not ranked or ranked[0][0] < threshold:
             return replace(not_found, support=ranked[0][0] if ranked else 0.0)
         best = ranked[0]
@@ -255,6 +259,23 @@ class ExtractiveAnswerer:
         text = cand[2].sentence.text
         lead = kinds.who_lead(asked, text, query.lang, _anchor_positions(query, text))
         return (lead, self._covering(query, cand, lead)) if lead else None
+
+    def _titled(
+        self, query: Query, ranked: list[tuple[float, float, Hit]], threshold: float
+    ) -> float:
+        """The threshold for a who question about a title (chief executive, 董事长,
+        reporter): a sentence among the best few that names a person with that very
+        title answers, though the scorer doubts it ("董事长X表示" for "who is the
+        chairman?"). Not for "who runs / heads …", which any manager's sentence
+        seems to answer."""
+        asked = query.own or query.text
+        if not kinds.asks_title(asked):
+            return threshold
+        for cand in ranked[:TITLED]:
+            text = cand[2].sentence.text
+            if cand[0] > 0 and kinds.role_holder(asked, text, _anchor_positions(query, text)):
+                return cand[0]
+        return threshold
 
     def _covering(self, query: Query, cand: tuple[float, float, Hit], lead: str) -> Citation:
         """The citation of a candidate, widened to the whole sentence when the tight

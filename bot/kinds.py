@@ -76,6 +76,14 @@ def role_holder(question: str, text: str, anchors: list[int] = ()) -> str:
     return found.text if found else ""
 
 
+def asks_title(question: str) -> bool:
+    """Whether a who question names a title (CFO, 董事长, reporter), not only a task
+    ("who runs …", 负责人)."""
+    from bot import names
+
+    return any(g not in ("head", "contact") for g in names.role_groups(question))
+
+
 def asks_person(question: str) -> bool:
     """Whether a who/which question asks for a person, not a company or a product."""
     return bool(_PERSON_ASKED.search(fold(question))) and not asks_organisation(question)

@@ -340,3 +340,20 @@ def test_a_breakdown_does_not_answer_a_question_about_the_total():
         vocabulary={"用品", "装备"},
     )
     assert not a_part_for_the_total(q, parts)  # not asked for the total
+
+
+def _one_sentence(text, dense):
+    rec = Record("s0", "sentence", "r.txt", 0, len(text), text, "c")
+    return [Hit(rec, None, score=0.05, dense=dense, chunk_dense=0.0, keyword=1.0)]
+
+
+def test_a_sentence_naming_the_title_asked_answers_a_who_question_the_scorer_doubts():
+    text = "岚港同日举行法说会，董事长邵立行并亲自说明明年展望。"
+    units = [(("董事长",), 1.0), (("岚港",), 1.0), (("任期",), 3.0)]
+    q = Query(text="岚港的董事长是谁?", lang="zh", terms=["董事长"], units=units, form="who")
+    draft = ExtractiveAnswerer().answer(q, _one_sentence(text, 0.6))
+    assert draft.answered and draft.text.startswith("邵立行")
+    assert draft.citations[0].quote in text
+    # "Who runs …" names a task, not a title: any manager's sentence seems to answer it.
+    q = Query(text="谁负责岚港的任期安排?", lang="zh", terms=["负责"], units=units, form="who")
+    assert not ExtractiveAnswerer().answer(q, _one_sentence(text, 0.6)).answered
