@@ -9,8 +9,8 @@
   grammar of titles ("总经理X表示", "X女士（主席）", "X, chief executive of …",
   "Investor contact: X") and bylines (【记者X／台北报导】, "By X");
 - :func:`defined` and :func:`definition`: the name a "what is X?" question asks
-  about, and the phrase that says what X is: a modifier before it (AI创作工具“X”, "the
-  X home battery"), an apposition ("X, a camera …"), or a definition ("“X”：指…").
+  about, and the phrase that says what X is: a modifier before it (AI绘图工具“X”, "the
+  X garden pump"), an apposition ("X, a camera …"), or a definition ("“X”：指…").
 
 General language only (titles, surnames, honorifics, function words of both
 languages); nothing here knows any report. Matching is on folded text
@@ -325,7 +325,7 @@ def holder(question: str, text: str, anchors: list[int] = ()) -> Name | None:
     chief executive of …", "Investor contact: X"); a byline answers "who wrote it".
     The question's own title first ("co-investigator" before "investigator"), and of
     several mentions of it, the one nearest ``anchors`` (where the question's other
-    words stand in ``text``: 厨电事业部总经理 for "the kitchen division's head").
+    words stand in ``text``: 华东事业部总经理 for "the East China division's head").
     """
     groups = role_groups(question)
     if "reporter" in groups:
@@ -437,10 +437,10 @@ _EN_STOP = set(
 def definition(name: str, text: str, strong: bool = False) -> str:
     """The phrase of ``text`` that says what ``name`` is, or "".
 
-    "“X”：指…的模型" -> "…的模型"; "X, a multispectral camera, …" -> "a multispectral
-    camera"; "the X home battery" -> "home battery"; "推出AI绘图工具“X”" -> "AI绘图工具".
+    "“X”：指…的模型" -> "…的模型"; "X, a sonar sensor, …" -> "a sonar sensor"; "the
+    X garden pump" -> "garden pump"; "推出AI绘图工具“X”" -> "AI绘图工具".
     ``strong``: only a definition, an apposition, or a modifier of a quoted name (a
-    modifier of a bare name may be a verb's subject: 用户借助X).
+    modifier of a bare name may be a verb's subject: 用户使用X).
     """
     low, key = fold(text), fold(name)
     at = low.find(key)
@@ -464,7 +464,7 @@ def _defined_at(text: str, low: str, start: int, end: int, strong: bool) -> str:
     if m:
         return text[after + m.start("d") : after + m.end("d")].strip()
     before = text[:start].rstrip("«“\"'「")
-    # "a camera module called X", "X is a …", "the X home battery", "the portable
+    # "a camera module called X", "X is a …", "the X garden pump", "the portable
     # camera X", "X, a camera …", in that order of trust.
     m = re.search(
         r"\b(?:an?|the|its|their|our)\s+(?P<d>(?:[a-z][a-z\-]*\s+){1,4}?)"
@@ -492,7 +492,7 @@ def _defined_at(text: str, low: str, start: int, end: int, strong: bool) -> str:
     m = re.match(r"\s*(?:,|\()\s*(?P<d>(?:an?)\s+[^,.;:()\"“”]{3,80})", text[after:])
     if m:
         return _np(m.group("d"))
-    # Chinese: the modifier right before the name (AI创作工具“X”, 意大利厨电品牌X).
+    # Chinese: the modifier right before the name (AI绘图工具“X”, 德国厨具品牌X).
     quoted = bool(start) and low[start - 1] in '「“"『《'
     if quoted or (not strong and re.search(r"[\u4e00-\u9fff]", text[max(0, start - 2) : start])):
         return _modifier_zh(text, start)
@@ -526,7 +526,7 @@ def _modifier_zh(text: str, start: int) -> str:
         if sum(map(len, kept)) >= 16:
             break
     if kept and _tag(kept[-1]) == "v" and len(kept[-1]) >= 2 and not open_:
-        return ""  # 借助X / 要求X: the name is a verb's object, not a thing modified
+        return ""  # 使用X / 支持X: the name is a verb's object, not a thing modified
     phrase = "".join(kept)
     return phrase if len(phrase) >= 2 and re.search(r"[\u4e00-\u9fff]", phrase) else ""
 
