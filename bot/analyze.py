@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from bot.names import defined
 from bot.normalize import fold
 from bot.terms import GLOSSARY
 
@@ -294,7 +295,7 @@ _WHO = re.compile(
     r"^\s*who\b|\bwho (?:is|was|are|were|said|leads|led|runs|ran|heads|headed|made|makes|"
     r"founded|signed|did|will)\b|\bwhich (?:company|companies|person|firm|executive|analyst|"
     r"brand|partner|rival|competitor|bank|supplier|customer|researcher|institute|university|"
-    r"agency|city|country|site)\b|\bwhat(?:'s| is) (?:the )?name\b|"
+    r"agency|city|country|site|reporter|journalist|author)\b|\bwhat(?:'s| is) (?:the )?name\b|"
     r"谁|哪家|哪位|哪个(?:公司|企业|人|品牌|机构|城市|国家|合作伙伴|对手)|哪一家|什么公司|什么人|叫什么",
     re.I,
 )
@@ -324,13 +325,14 @@ _COMPUTE = re.compile(
     re.I,
 )
 
-FORMS = ("fact", "summary", "who", "why", "yesno", "list", "compute")
+FORMS = ("fact", "summary", "who", "what", "why", "yesno", "list", "compute")
 
 
 def form(question: str) -> str:
     """What form of answer a question wants, one of :data:`FORMS`: a summary of the
-    report, a name (who/which), a cause (why), yes or no, several items (a list), a
-    figure computed from two or more (compute), or a single fact.
+    report, a name (who/which), what a named thing is ("What is Vela?", "“星图”是什么?"),
+    a cause (why), yes or no, several items (a list), a figure computed from two or more
+    (compute), or a single fact.
 
     >>> form("总结一下这篇报告"), form("Why did margins fall?"), form("毛利率提高了吗?")
     ('summary', 'why', 'yesno')
@@ -348,6 +350,8 @@ def form(question: str) -> str:
         return "list"
     if _WHO.search(q) and not asks_quantity(q):
         return "who"
+    if defined(question) and not asks_quantity(q) and not asks_when(q):
+        return "what"
     if yes_no:
         return "yesno"
     return "fact"

@@ -66,6 +66,8 @@ LONG_QUOTE = 110
 # A runner-up whose probability is this close to the best one's is quoted too: cheaper
 # than a wrong guess.
 CLOSE = 0.15
+# How far down the ranking a sentence naming the title asked for may answer a who question.
+TITLED = 3
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ class ExtractiveAnswerer:
             return not_found
         ranked = self.rank(query, hits)
         threshold = self.scorer.threshold
+        if form == "who" and ranked and ranked[0][0] < threshold:
+            threshold = self._titled(query, ranked, threshold)
         if not ranked or ranked[0][0] < threshold:
             return replace(not_found, support=ranked[0][0] if ranked else 0.0)
         best = ranked[0]
@@ -219,9 +223,14 @@ class ExtractiveAnswerer:
             if verdict is None:
                 return replace(not_found, support=best[0])
             lead = (kinds.YES if verdict else kinds.NO)[lang]
-        elif form == "who":
-            lead = kinds.who_lead(query.own or query.text, first.quote, lang)
-            lead = lead or self._lead(query, [first])
+        elif form in ("who", "what"):
+            named = self._named(query, ranked, threshold)
+            if named is not None:
+                lead, cite = named
+                citations = [cite, *(c for c in citations if c.start != cite.start)]
+                citations = citations[: self.max_citations]
+            else:
+                lead = self._lead(query, [first])
         elif form == "why":
             lead = kinds.why_lead(best[2].sentence.text) or self._lead(query, [first])
         else:
@@ -237,6 +246,65 @@ class ExtractiveAnswerer:
                 if computed.answered:
                     return computed
         return Draft(_compose(lang, lead, citations), True, citations, best[0])
+
+    def _named(
+        self, query: Query, ranked: list[tuple[float, float, Hit]], threshold: float
+    ) -> tuple[str, Citation] | None:
+        """The lead of a who or what-is question, and the quote it comes from.
+
+        Of the sentences that clear the threshold, the best one that names a person in
+        the role asked about (who), else the best one's name. For "what is X?", the best
+        retrieved sentence that says what X is (a modifier, an apposition, a
+        definition): it must name X, so it may rank below the threshold.
+        """
+        asked = query.own or query.text
+        if query.form == "what":
+            for strong in (True, False):
+                for cand in ranked:
+                    lead = kinds.what_lead(asked, cand[2].sentence.text, strong)
+                    if lead:
+                        return lead, self._covering(query, cand, lead)
+            return None
+        # The sentence that names a person in the role asked about: of those that clear
+        # the threshold first, then of the rest retrieved.
+        answering = [c for c in ranked if c[0] >= threshold]
+        rest = [c for c in ranked if c[0] < threshold and c[0] > 0]
+        for cand in answering + rest:
+            text = cand[2].sentence.text
+            if kinds.role_holder(asked, text, _anchor_positions(query, text)):
+                break
+        else:
+            cand = answering[0]
+        text = cand[2].sentence.text
+        lead = kinds.who_lead(asked, text, query.lang, _anchor_positions(query, text))
+        return (lead, self._covering(query, cand, lead)) if lead else None
+
+    def _titled(
+        self, query: Query, ranked: list[tuple[float, float, Hit]], threshold: float
+    ) -> float:
+        """The threshold for a who question about a title (chief executive, 董事长,
+        reporter): a sentence among the best few that names a person with that very
+        title answers, though the scorer doubts it ("董事长X表示" for "who is the
+        chairman?"). Not for "who runs / heads …", which any manager's sentence
+        seems to answer."""
+        asked = query.own or query.text
+        if not kinds.asks_title(asked):
+            return threshold
+        for cand in ranked[:TITLED]:
+            text = cand[2].sentence.text
+            if cand[0] > 0 and kinds.role_holder(asked, text, _anchor_positions(query, text)):
+                return cand[0]
+        return threshold
+
+    def _covering(self, query: Query, cand: tuple[float, float, Hit], lead: str) -> Citation:
+        """The citation of a candidate, widened to the whole sentence when the tight
+        quote leaves out the name or phrase the lead gives."""
+        cite = self._cite(query, cand[2], cand[0])
+        name = lead.split(" (")[0]
+        if name not in cite.quote:
+            s = cand[2].sentence
+            cite = Citation(s.source, s.start, s.end, s.text, cand[0])
+        return cite
 
     def _list(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:
         """Several items, each with its own citation, in report order; one sentence that

@@ -33,9 +33,86 @@ _NOT_A_NAME = set(
 )
 
 
-def who_lead(question: str, text: str, lang: str) -> str:
-    """The name in ``text`` that answers a who/which question: a person, company or
-    product the question does not already name, nearest the question's own words."""
+def who_lead(question: str, text: str, lang: str, anchors: list[int] = ()) -> str:
+    """The name in ``text`` that answers a who/which question, with its pinyin for an
+    English question about a Chinese name.
+
+    A person in the role the question asks about comes first ("Who is the CFO?":
+    "首席财务官顾明远表示" -> 顾明远; a byline for "who wrote it"); then, for a question
+    about a person, the person the sentence names nearest the question's words; else
+    any name (a company, a product) the question does not already hold.
+    """
+    from bot import names
+
+    found = None if asks_organisation(question) else names.holder(question, text, anchors)
+    if found is None and asks_person(question):
+        q = fold(question)
+        people = [n for n in names.people(text) if fold(n.text) not in q]
+        if people:
+            anchors = _anchors(q, text)
+            found = min(people, key=lambda n: min((abs(n.start - a) for a in anchors), default=0))
+    name = found.text if found else _any_name(question, text)
+    if name and lang == "en" and re.search(r"[\u4e00-\u9fff]", name):
+        return f"{name} ({_pinyin(name)})"
+    return name
+
+
+_PERSON_ASKED = re.compile(
+    r"\bwho(?:m|se)?\b|谁|哪位|什么人|\bwhich (?:person|executive|analyst|reporter|journalist|"
+    r"researcher|director|manager|official|author|economist|investigator|scientist|engineer)\b"
+)
+_ORG_ASKED = re.compile(
+    r"哪家|哪所|什么公司|哪个(?:公司|企业|机构|品牌)|\bwhich (?:company|companies|firm|bank|"
+    r"university|institute|rival|competitor|partner|supplier|customer|brand|agency|broker)\b"
+)
+
+
+def role_holder(question: str, text: str, anchors: list[int] = ()) -> str:
+    """The person ``text`` names in the role the question asks about, or "" (and ""
+    when the question asks for a company: "which bank's analyst" names one)."""
+    from bot import names
+
+    found = None if asks_organisation(question) else names.holder(question, text, anchors)
+    return found.text if found else ""
+
+
+def asks_title(question: str) -> bool:
+    """Whether a who question names a title (CFO, 董事长, reporter), not only a task
+    ("who runs …", 负责人)."""
+    from bot import names
+
+    return any(g not in ("head", "contact") for g in names.role_groups(question))
+
+
+def asks_person(question: str) -> bool:
+    """Whether a who/which question asks for a person, not a company or a product."""
+    return bool(_PERSON_ASKED.search(fold(question))) and not asks_organisation(question)
+
+
+def asks_organisation(question: str) -> bool:
+    """Whether a which question asks for a company, a bank, a rival (哪家公司)."""
+    q = fold(question)
+    return bool(_ORG_ASKED.search(q)) and not re.search(r"谁|\bwho\b", q)
+
+
+def what_lead(question: str, text: str, strong: bool = False) -> str:
+    """What ``text`` says the thing a "what is X?" question names is: its defining
+    phrase ("AI绘图工具“星图”" -> AI绘图工具; "Vela, a cloud service for banks" -> a
+    cloud service), or "" when the sentence does not say."""
+    from bot import names
+
+    name = names.defined(question)
+    return names.definition(name, text, strong) if name else ""
+
+
+def _anchors(q: str, text: str) -> list[int]:
+    low = fold(text)
+    return [low.find(t) for t in re.findall(r"[\w\-]{2,}", q) if t in low]
+
+
+def _any_name(question: str, text: str) -> str:
+    """A person, company or product ``text`` names that the question does not already
+    name, nearest the question's own words."""
     from bot.terms import is_proper, words_of
 
     q = fold(question)
@@ -59,10 +136,8 @@ def who_lead(question: str, text: str, lang: str) -> str:
         names.append((m.start(), w))
     if not names:
         return ""
-    anchors = [fold(text).find(t) for t in re.findall(r"[\w\-]{2,}", q) if t in fold(text)]
+    anchors = _anchors(q, text)
     at, name = min(names, key=lambda n: min((abs(n[0] - a) for a in anchors), default=n[0]))
-    if lang == "en" and re.search(r"[\u4e00-\u9fff]", name):
-        return f"{name} ({_pinyin(name)})"
     return name
 
 

@@ -60,3 +60,21 @@ def test_the_bi_of_a_year_on_year_change_is_no_comparison():
 
     assert form("同比增长多少?") == "fact" and form("环比下降了多少?") == "fact"
     assert form("毛利率比营业利益率高多少个百分点?") == "compute"
+
+
+@pytest.mark.parametrize(
+    "question, expected_form",
+    [
+        ("What is Vela Cloud?", "what"),
+        ("“星图”是什么产品?", "what"),
+        ("「雲鵲7」是什麼？", "what"),
+        ("What is the revenue?", "fact"),
+        ("What is Corvane's revenue?", "fact"),
+        ("What is Q2 revenue?", "fact"),
+        ("Which reporter wrote this article?", "who"),
+    ],
+)
+def test_what_is_a_name_asks_what_the_named_thing_is(question, expected_form):
+    from bot.analyze import form
+
+    assert form(question) == expected_form

@@ -463,3 +463,20 @@ def test_a_yes_no_comparison_is_decided_by_the_two_figures():
         form="yesno",
     )
     assert ExtractiveAnswerer().answer(q, _one(text)).text.startswith("No. 6.4% > 2.4%")
+
+
+def _one_sentence(text, dense):
+    rec = Record("s0", "sentence", "r.txt", 0, len(text), text, "c")
+    return [Hit(rec, None, score=0.05, dense=dense, chunk_dense=0.0, keyword=1.0)]
+
+
+def test_a_sentence_naming_the_title_asked_answers_a_who_question_the_scorer_doubts():
+    text = "岚港董事长邵立行在股东会上介绍了新工厂的进度。"
+    units = [(("董事长",), 1.0), (("岚港",), 1.0), (("任期",), 3.0)]
+    q = Query(text="岚港的董事长是谁?", lang="zh", terms=["董事长"], units=units, form="who")
+    draft = ExtractiveAnswerer().answer(q, _one_sentence(text, 0.6))
+    assert draft.answered and draft.text.startswith("邵立行")
+    assert draft.citations[0].quote in text
+    # "Who runs …" names a task, not a title: any manager's sentence seems to answer it.
+    q = Query(text="谁负责岚港的任期安排?", lang="zh", terms=["负责"], units=units, form="who")
+    assert not ExtractiveAnswerer().answer(q, _one_sentence(text, 0.6)).answered

@@ -15,6 +15,128 @@ def test_who_leads_with_the_name_the_question_does_not_hold():
     assert kinds.who_lead("Who is the chief executive?", en, "en") == "Maria Lindqvist"
 
 
+@pytest.mark.parametrize(
+    "question, text, lang, name",
+    [
+        # The surname stays with the given name, in either script.
+        (
+            "谁是岚港的总经理?",
+            "總經理歐陽思遠表示，新廠明年投產。",
+            "zh",
+            "歐陽思遠",
+        ),
+        (
+            "薪酬委员会主席是谁?",
+            "薪酬委员会由四名成员组成，主席为邱慧敏女士，负责审议薪酬。",
+            "zh",
+            "邱慧敏",
+        ),
+        # A bracketed role is the name's before it, not the next one's.
+        (
+            "本公司的主席是誰？",
+            "董事會包括執行董事馮立行先生（主席）、苗曉彤女士（行政總裁）。",
+            "zh",
+            "馮立行",
+        ),
+        (
+            "Who is the CFO?",
+            "董事會包括馮立行先生（主席）及苗曉彤女士（首席財務官）。",
+            "en",
+            "苗曉彤 (Miao Xiaotong)",
+        ),
+        (
+            "Who is Corvane's chief executive?",
+            '"We grew," said Odile Fairbank, chief executive officer of Corvane.',
+            "en",
+            "Odile Fairbank",
+        ),
+        (
+            "Who is the CFO?",
+            "Mr. Tam Ka Lok (Chief Executive Officer) and Ms. Wu Siu Yan "
+            "(Chief Financial Officer) as executive directors;",
+            "en",
+            "Wu Siu Yan",
+        ),
+        (
+            "投资者关系的联系人是谁?",
+            "Investor relations contact: Rhea Castellane, Corvane",
+            "zh",
+            "Rhea Castellane",
+        ),
+        # The question's own title before its kin: co-investigator, not investigator.
+        (
+            "Who was the co-investigator?",
+            "Dr. Ines Marrow, the lead investigator, and Dr. Pavel Lind of Dunmore "
+            "College, the co-investigator, ran the tests.",
+            "en",
+            "Pavel Lind",
+        ),
+        # Bylines answer who wrote the piece.
+        (
+            "Which reporter wrote this article?",
+            "【記者邵嘉琳／台中報導】工具機廠今日公布營收。",
+            "en",
+            "邵嘉琳 (Shao Jialin)",
+        ),
+        ("Who wrote the article?", "By Imogen Tarrant", "en", "Imogen Tarrant"),
+        # 周明认为: the name ends before the verb.
+        (
+            "点评业绩的分析师是谁?",
+            "北辰证券首席分析师祁明认为，公司订单仍有上行空间。",
+            "zh",
+            "祁明",
+        ),
+    ],
+)
+def test_who_leads_with_the_person_in_the_role_asked(question, text, lang, name):
+    assert kinds.who_lead(question, text, lang) == name
+
+
+def test_of_several_holders_of_a_title_the_one_by_the_question_words_leads():
+    text = "泵阀事业部总经理韦思成先生，照明事业部总经理柯一鸣先生，安防事业部总经理莫雨桐女士，"
+    anchors = [text.index("照明")]
+    assert kinds.who_lead("照明事业部的总经理是谁?", text, "zh", anchors) == "柯一鸣"
+
+
+@pytest.mark.parametrize(
+    "question, text, phrase",
+    [
+        (
+            "“星图”是什么产品?",
+            "公司推出了翻译耳机“听风2”、AI绘图工具“星图”，以及轻量版小程序“StarGo”。",
+            "AI绘图工具",
+        ),
+        (
+            "What is StarGo?",
+            "公司推出了翻译耳机“听风2”，以及面向拉美市场的轻量版小程序“StarGo”。",
+            "轻量版小程序",
+        ),
+        (
+            "「雲鵲7」是什麼產品？",
+            "鎖定儲能市場的智慧電池管理晶片「雲鵲7」已送樣。",
+            "智慧電池管理晶片",
+        ),
+        ("“云梯”是什么?", "“云梯”：指公司自建的物流调度平台。", "公司自建的物流调度平台"),
+        ("What is Vela?", "Vela, a cloud service for banks, grew 20%.", "a cloud service"),
+        ("What is Vela?", "Vela is a cloud service for banks.", "a cloud service"),
+        (
+            "Orla是什么产品?",
+            "Its retail arm, which stocks the Orla garden pump, shrank.",
+            "garden pump",
+        ),
+        (
+            "What is Tern Eye?",
+            "It ships with a sonar sensor called Tern Eye, a charger, a case.",
+            "sonar sensor",
+        ),
+        ("What is Vela?", "The company said Vela grew.", ""),
+        ("What is Vela?", "用户也使用Vela的接口进入了欧洲。", ""),
+    ],
+)
+def test_what_is_leads_with_the_phrase_that_says_what_the_name_is(question, text, phrase):
+    assert kinds.what_lead(question, text) == phrase
+
+
 def test_why_leads_with_the_cause_clause():
     cause = kinds.why_lead("毛利率提升至48%，主要得益于高端产品占比提高。")
     assert cause == "主要得益于高端产品占比提高"
