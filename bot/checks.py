@@ -169,7 +169,7 @@ _TOTAL = re.compile(r"\b(?:total|overall|entire|whole)\b|整体|全部|总体")
 
 
 def a_part_for_the_total(query: Query, text: str) -> bool:
-    """Whether ``text`` gives the measured thing only for parts (羽毛球用品GMV) when the
+    """Whether ``text`` gives the measured thing only for parts (园艺用品GMV) when the
     question asks for its total ("total GMV"): each place it is named, a word of the
     reports that the question does not use stands before it."""
     if not _TOTAL.search(fold(query.own)):

@@ -38,7 +38,7 @@ def who_lead(question: str, text: str, lang: str, anchors: list[int] = ()) -> st
     English question about a Chinese name.
 
     A person in the role the question asks about comes first ("Who is the CFO?":
-    "首席财务官顾明远表示" -> 顾明远; a byline for "who wrote it"); then, for a question
+    "首席财务官吴思远表示" -> 吴思远; a byline for "who wrote it"); then, for a question
     about a person, the person the sentence names nearest the question's words; else
     any name (a company, a product) the question does not already hold.
     """
@@ -124,7 +124,7 @@ def _any_name(question: str, text: str) -> str:
         if len(w) >= 2 and re.search(r"[\u4e00-\u9fff]", w) and is_proper(w) and fold(w) not in q:
             names.append((at, w))
     # Chinese news names a person after the role, before what they said:
-    # 首席财务官顾明远表示 / 分析师周芮认为 (jieba often cuts such names apart).
+    # 首席财务官吴思远表示 / 分析师林可认为 (jieba often cuts such names apart).
     for m in _ROLE_NAME.finditer(text):
         if fold(m.group("name")) not in q:
             names.append((m.start("name"), m.group("name")))

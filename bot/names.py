@@ -257,7 +257,7 @@ def _people_en(text: str) -> list[Name]:
         key = "name" if m.group("name") else "surname"
         words = m.group(key).split()
         if words[0] in NOT_NAME_WORDS:
-            # "Chief executive Maria Lindqvist": the name starts after the title words.
+            # "Chief executive Petra Osman": the name starts after the title words.
             rest = [w for w in words if w not in NOT_NAME_WORDS]
             if len(rest) < 2 or words[-len(rest) :] != rest:
                 continue

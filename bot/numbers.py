@@ -307,7 +307,7 @@ _MEASURE = re.compile(r"(?:km|kg|kwh|mwh|gwh|twh|kw|mw|gw|gb|tb|mb|ghz|mhz|nm|sq
 _RANGE = re.compile(r"\s*(?:-|–|—|~|～|至|到|to)\s*")
 _LATIN_BEFORE = re.compile(r"[a-z]+-?$")
 # A product-like word before a number: Model 3, iPhone 15 (not an acronym: GMV 500).
-# (Glued to Chinese too: 上一代Aster 3, where no word boundary stands before Aster.)
+# (Glued to Chinese too: 上一代Corvo 3, where no word boundary stands before Corvo.)
 _CAP_WORD_BEFORE = re.compile(r"(?<![A-Za-z])([A-Z][a-z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]*)\s+$")
 _CAP_NOT_NAME = set(
     """About Around Over Under Nearly Almost Approximately Some Only Just More Less Up In

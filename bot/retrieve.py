@@ -334,8 +334,8 @@ class Retriever:
         for group in name_groups(own) + _latin_in_chinese(own):
             if any(w in n for w in group for n, _ in checks):
                 continue
-            # A name of several words is there when any of its words is: "Dongyue
-            # Securities" in 东岳证券 is found through 东岳.
+            # A name of several words is there when any of its words is: "Nanshan
+            # Securities" in 南山证券 is found through 南山.
             whole = " ".join(group)
             forms = tuple(f for w in {*group, whole} for f in (w, *self._senses(w)))
             checks.append((" ".join(group), forms))
@@ -353,7 +353,7 @@ class Retriever:
     def _senses(self, word: str) -> tuple[str, ...]:
         """Chinese forms of an English word for finding a name in a text: the bridge's
         words, and every dictionary sense (the reports' tokens may cut a name otherwise:
-        东岳证券 holds 证券 without jieba making it a word)."""
+        南山证券 holds 证券 without jieba making it a word)."""
         forms = dict.fromkeys(self.bridge.translate(word).get(word, []))
         forms.update(dict.fromkeys(self.bridge.senses(word)))
         return tuple(forms)
