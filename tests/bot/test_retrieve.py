@@ -120,7 +120,7 @@ def test_the_keyword_side_follows_changes_to_the_index(monkeypatch):
 
 _SIBLINGS = (
     "北斗7号公司员工人数为107人。北斗17号公司营收为3.2亿元。\n\n"
-    "Nordvik Energi reported revenue of €1.2 billion, up 12% year on year.\n"
+    "Skarholm Kraft reported revenue of €1.2 billion, up 12% year on year.\n"
 )
 
 
@@ -135,7 +135,7 @@ def test_a_name_no_report_mentions_is_absent_and_a_digit_makes_another_name():
 
     assert absent("北斗9号公司员工人数是多少?") == ["北斗9号"]
     assert absent("北斗7号公司员工人数是多少?") == []
-    assert absent("What was Nordvik Energi's revenue?") == []
+    assert absent("What was Skarholm Kraft's revenue?") == []
     assert absent("What was Brightwater's revenue?") == ["brightwater"]
     assert absent("What Was The Revenue Last Year?") == []  # Title Case is not names
 
@@ -145,9 +145,9 @@ def test_a_simplified_question_finds_a_traditional_report():
 
     corpus = make_corpus(
         "tw.txt",
-        "瀚岳半導體第三季營收為35.2億元，年增18％。\n\n董事長林振宏出席法說會。\n\n"
+        "峻嶺半導體第三季營收為35.2億元，年增18％。\n\n董事長孫志遠出席法說會。\n\n"
         "公司員工人數為1,200人。\n",
     )
-    query, hits = corpus.hits("瀚岳半导体第三季营收是多少?")
+    query, hits = corpus.hits("峻岭半导体第三季营收是多少?")
     assert hits and "35.2億元" in hits[0].sentence.text
     assert corpus.retriever.mentioning(query, None)[0] == []
