@@ -102,6 +102,23 @@ def terse(question: str) -> bool:
     return bool(re.search(r"\w", q)) and not _QUESTION_WORD.search(q)
 
 
+_WHAT_THING = re.compile(
+    r"^\s*what(?:'s|’s|\s+(?:is|was|are|were))?\s+(?:the\s+)?(?:[\w&.-]+(?:'s|’s)\s+)?"
+    r"(?!(?:did|does|do|will|has|have|had|can|could|would|should)\b)"
+    r"(?P<thing>(?:[\w&-]+\s+){0,3}?[\w&-]+?)"
+    r"(?=\s+(?:did|does|do|was|were|is|are|has|have|had|will|at|in|for|of|on|over|during|by|"
+    r"from|after|before|under|with)\b|\s*[?？.]*\s*$)"
+)
+
+
+def what_thing(question: str) -> str:
+    """The thing a "what" question names, folded ("What spray coverage did X achieve?":
+    "spray coverage"; "What were the company's R&D expenses in Q3?": "r&d expenses"), or
+    "" for another question."""
+    m = _WHAT_THING.search(fold(question))
+    return m.group("thing") if m else ""
+
+
 def asks_name(question: str) -> bool:
     q = fold(question)
     return bool(_NAME_EN.search(q) or _NAME_ZH.search(q))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -32,6 +33,7 @@ from bot.analyze import (  # noqa: F401 - the question's kind, as callers knew i
     asks_when,
     expected,
     terse,
+    what_thing,
 )
 from bot.checks import (  # noqa: F401 - the named checks, as callers knew them here
     _DATE,
@@ -235,6 +237,11 @@ class ExtractiveAnswerer:
             lead = kinds.why_lead(best[2].sentence.text) or self._lead(query, [first])
         else:
             lead = self._lead(query, [first])
+            for other in citations if not lead else []:
+                # The best sentence holds no figure of the kind asked; a quoted runner-up may.
+                lead = self._lead(query, [other]) if other.start != first.start else ""
+                if lead:
+                    break
             want = kinds.result_unit(query.own or query.text)
             shown = [f for f in numbers.quantities(lead) if f.is_figure][:1]
             if want and not (
@@ -410,6 +417,16 @@ class ExtractiveAnswerer:
             found = list(_TITLE.finditer(text))
             if found:
                 return _nearest(found, anchors).group()
+        thing = what_thing(query.own or query.text)
+        if thing:
+            # "What spray coverage did X achieve?": the figure labelled with the thing.
+            units = [(w, v) for w, v in query.units if any(x and x in thing for x in w)]
+            figures = _answer_figures(text)
+            if units and figures:
+                named = replace(query, units=units)
+                q = _labelled(named, asked, text, figures, figures, anchors, True)
+                if q:
+                    return numbers.lead_text(q, text)
         if terse(query.own or query.text):
             # "Q3 revenue?": a bare noun phrase asks for the value of what it names, when
             # a figure of the quote is labelled with its words.
@@ -619,11 +636,24 @@ def _label_score(query: Query, label: tuple[str, str]) -> float:
     own, tail = label
     score = 0.0
     for ways, weight in query.units:
-        if any(w and w in own for w in ways):
+        if any(w and _holds(own, w) for w in ways):
             score += weight
-        elif any(w and w in tail for w in ways):
+        elif any(w and _holds(tail, w) for w in ways):
             score += 0.8 * weight
     return score
+
+
+@lru_cache(maxsize=4096)
+def _word(word: str) -> re.Pattern:
+    return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?:s|es)?(?![a-z0-9])")
+
+
+def _holds(text: str, word: str) -> bool:
+    """Whether folded ``text`` holds ``word``: an English word as a word (with a plural
+    ending: "spray" is not in "sprayer"), a Chinese one anywhere."""
+    if word.isascii() and word[:1].isalnum() and word[-1:].isalnum():
+        return word in text and _word(word).search(text) is not None
+    return word in text
 
 
 def _named_in(question: str, low: str, m) -> bool:

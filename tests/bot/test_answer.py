@@ -480,3 +480,23 @@ def test_a_sentence_naming_the_title_asked_answers_a_who_question_the_scorer_dou
     # "Who runs …" names a task, not a title: any manager's sentence seems to answer it.
     q = Query(text="谁负责岚港的任期安排?", lang="zh", terms=["负责"], units=units, form="who")
     assert not ExtractiveAnswerer().answer(q, _one_sentence(text, 0.6)).answered
+
+
+def test_a_what_question_leads_with_the_figure_labelled_with_the_thing_it_names():
+    from bot.analyze import what_thing
+
+    assert what_thing("What spray coverage did the Finch drone achieve?") == "spray coverage"
+    assert what_thing("What were the group's R&D expenses in Q3?") == "r&d expenses"
+    assert what_thing("What did the company launch?") == ""
+    text = (
+        "Over the summer, the Finch drone achieved 72.5% coverage, ahead of the sprayer at 61.0%."
+    )
+    units = [(("spray",), 4.0), (("coverage",), 3.0), (("finch",), 3.0)]
+    q = Query(
+        text="What spray coverage did the Finch drone achieve?",
+        lang="en",
+        terms=["spray", "coverage", "finch"],
+        units=units,
+    )
+    # "spray" is not in "sprayer": the figure labelled with the coverage answers.
+    assert ExtractiveAnswerer().answer(q, _one(text)).text.startswith("72.5%")
