@@ -120,7 +120,7 @@ def _summarize(library, retriever, sources: list[str] | None, query: Query):
         )
         vectors = library.store.vectors_by_id([r.id for r in records])
         k = None if len(names) == 1 else 3
-        drafts.append(summary.summarize(records, vectors, query.lang, k))
+        drafts.append(summary.summarize(records, vectors, query.lang, k, summary.aspects(query)))
     drafts = [d for d in drafts if d.answered]
     if not drafts:
         return Draft(NOT_FOUND[query.lang], False, [], 0.0)
