@@ -297,7 +297,10 @@ _SUMMARY = re.compile(
     r"\b(?:summari[sz]e|summary|overview|tl;?dr|gist|key (?:points|takeaways|facts|figures)|"
     r"highlights|main points|what(?:'s| is| was) (?:this|the) (?:report|article|document|text|"
     r"announcement|release|story|piece) about)\b|"
-    r"总结|概括|概述|摘要|主要内容|要点|重点|讲了什么|说了什么|讲的是什么|讲什么|关于什么|大意",
+    # 要点/重点 of the text, not 三个重点 or 重点工作 (a list of things the text names)
+    r"总结|概括|概述|摘要|主要内容|"
+    r"(?<![几哪些\d一二三四五六七八九十两个])(?:要点|重点)(?:(?![\u4e00-\u9fff])|(?=是|有|内容))|"
+    r"讲了什么|说了什么|讲的是什么|讲什么|关于什么|大意",
     re.I,
 )
 _WHY = re.compile(
