@@ -81,6 +81,8 @@ def test_what_is_a_name_asks_what_the_named_thing_is(question, expected_form):
 
 
 def test_the_key_points_of_the_text_are_a_summary_but_named_key_tasks_are_a_list():
+    from bot.analyze import form
+
     assert form("请概括这篇报道的重点") == "summary"
     assert form("这篇文章的要点是什么?") == "summary"
     assert form("下半年公司有哪些重点工作?") == "list"
