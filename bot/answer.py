@@ -322,6 +322,10 @@ class ExtractiveAnswerer:
                 seen.add(h.sentence.id)
                 cites.append(self._cite(query, h, p))
         header = LIST_HEADER[query.lang]
+        # The items themselves lead, as the quotes write them (best sentence first).
+        items = kinds.list_items(query.own or query.text, [h.sentence.text for _, _, h in ranked])
+        if items:
+            header = ("、" if query.lang == "zh" else "; ").join(items) + "\n\n" + header
         return Draft(_compose_list(header, cites), True, cites, ranked[0][0])
 
     def _compute(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:

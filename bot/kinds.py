@@ -256,6 +256,97 @@ def _negative_figure(text: str) -> bool:
     return any(q.value < 0 for q in numbers.quantities(text) if q.unit == "%")
 
 
+# ---------------------------------------------------------------- list
+
+# "Which executives / directors / people …", "哪些人 / 高管 / 董事": the items are people.
+_ASKS_PEOPLE = re.compile(
+    r"\b(?:who|executives?|directors?|people|persons|analysts?|officers?|managers?|quoted|"
+    r"spokes(?:man|woman|people))\b|谁|哪些人|哪几位|哪些高管|高管|董事|人士|分析师|负责人",
+    re.I,
+)
+_ITEM_SEP_ZH = "、"
+_LEAD_IN_ZH = re.compile(r"^.*(?:其中|包括|包含|涵盖|分别为|分别是|例如|比如|诸如|如|即)")
+_LAST_ZH = re.compile(r"以及|和|及|与|、")
+_ENUM_EN = re.compile(r"(?P<run>[^,;:()]+(?:,\s*[^,;:()]+)+,?\s+(?:and|or)\s+[^,;:().]+)")
+
+
+_LEAD_IN = re.compile(
+    r"^.*\b(?:are|were|is|was|include[sd]?|including|exclude[sd]?|excluding|such as|namely|"
+    r"like|comprise[sd]?|comprising|cover(?:s|ed)?)\s+",
+    re.I,
+)
+
+
+def list_items(question: str, texts: list[str]) -> list[str]:
+    """The items a list question asks for, as the quoted sentences write them: the
+    people they name (for "which executives…"), else the first enumeration ("A、B和C",
+    "A, B and C") of the best sentence that has one. Items are cut to the length of the
+    enumeration's inner items, so "其中A" and "C行业广告主的投放" give A and C行业."""
+    from bot import names
+
+    if _ASKS_PEOPLE.search(fold(question)):
+        found = [n.text for t in texts for n in names.people(t)]
+        found = list(dict.fromkeys(found))
+        if len(found) >= 2:
+            return found
+    for text in texts:
+        items = _enumeration_zh(text) or _enumeration_en(text)
+        if len(items) >= 2:
+            return items
+    return []
+
+
+def _enumeration_zh(text: str) -> list[str]:
+    from bot.terms import words_of
+
+    for clause in re.split(r"[，,；;。：:（）()]", text):
+        if _ITEM_SEP_ZH not in clause:
+            continue
+        parts = clause.split(_ITEM_SEP_ZH)
+        inner = parts[1:-1]
+        budget = max(len(p) for p in inner) + 2 if inner else 4  # a name is 2-4 characters
+        m = _LAST_ZH.search(parts[-1])
+        if m and m.start() <= budget:  # "B和C…": the last two items
+            parts = parts[:-1] + [parts[-1][: m.start()], parts[-1][m.end() :]]
+        first = _within(words_of(_LEAD_IN_ZH.sub("", parts[0])), budget, from_end=True)
+        last = _within(words_of(parts[-1]), budget, from_end=False)
+        items = [first, *parts[1:-1], last] if len(parts) > 1 else []
+        items = [i.strip() for i in items if i.strip()]
+        if len(items) >= 2:
+            return items
+    return []
+
+
+def _within(words: list[str], budget: int, from_end: bool) -> str:
+    """Whole words of a segment, from its end (or start), up to ``budget`` characters."""
+    seq = list(reversed(words)) if from_end else words
+    kept: list[str] = []
+    for w in seq:
+        if kept and sum(map(len, kept)) + len(w) > budget:
+            break
+        kept.append(w)
+    return "".join(reversed(kept) if from_end else kept)
+
+
+def _enumeration_en(text: str) -> list[str]:
+    m = _ENUM_EN.search(re.sub(r"\s*\([^)]*\)", "", text))  # glosses in brackets are no items
+    if not m:
+        return []
+    parts = [
+        p.strip() for p in re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+", m.group("run"))
+    ]
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return []
+    inner = parts[1:-1] or parts[-1:]
+    budget = max(len(p.split()) for p in inner) + 1
+    # What a list is introduced with ("… were A", "excludes A", "such as A") is not its item.
+    parts[0] = re.sub(_LEAD_IN, "", parts[0])
+    parts[0] = " ".join(parts[0].split()[-budget:])
+    parts[-1] = " ".join(parts[-1].split()[:budget])
+    return parts
+
+
 # ---------------------------------------------------------------- compute
 
 

@@ -186,3 +186,24 @@ def test_ratio_share_and_sum_use_the_figures_as_written():
 def test_figures_that_are_not_comparable_are_refused():
     text = "营收为12.5亿元，毛利率为42.5%。"
     assert kinds.compute("营收比毛利率高多少?", quantities(text), "zh") is None
+
+
+def test_a_list_leads_with_the_items_the_quotes_enumerate():
+    zh = "其中园艺、宠物和户外行业商家的订单增长最快，园艺行业订单同比增长超过30%。"
+    assert kinds.list_items("哪些行业的订单增长最快?", [zh]) == ["园艺", "宠物", "户外行业"]
+    en = (
+        "Adjusted figures exclude share-based pay ($12 million in the quarter), "
+        "amortization of acquired software and severance costs."
+    )
+    assert kinds.list_items("Which items are excluded from adjusted figures?", [en]) == [
+        "share-based pay",
+        "amortization of acquired software",
+        "severance costs",
+    ]
+    people = "董事會包括執行董事王立安先生（主席）、趙敏女士（行政總裁）及孫浩然先生。"
+    assert kinds.list_items("Who are the executive directors?", [people]) == [
+        "王立安",
+        "趙敏",
+        "孫浩然",
+    ]
+    assert kinds.list_items("Which segments grew?", ["Revenue rose 9% to $2.1 billion."]) == []
