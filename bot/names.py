@@ -83,6 +83,13 @@ def role_groups(question: str) -> list[str]:
     return found
 
 
+def is_role(word: str) -> bool:
+    """Whether ``word`` is a title ("CEO", "首席执行官"): what a question asks about, not a
+    name the evidence must hold (a report may write the title another way)."""
+    w = fold(word).strip()
+    return any(w in ways for ways in ROLES.values())
+
+
 def role_ways(groups: list[str]) -> re.Pattern | None:
     ways = {w for g in groups for w in ROLES[g]}
     return _role_pattern(ways) if ways else None

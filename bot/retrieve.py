@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from bot.analyze import form, intent, name_groups, numbered_names
+from bot.names import is_role
 from bot.normalize import fold
 from bot.terms import (
     GLOSSARY,
@@ -277,7 +278,9 @@ class Retriever:
             units.append((ways, weight))
         asked = fold(own) if own else text  # the checks read the user's own words
         raw = own or original
-        names = [n for n in proper_nouns(raw) if fold(n) in self.sentences.df]
+        names = [
+            n for n in proper_nouns(raw) if fold(n) in self.sentences.df and not is_role(n)
+        ]
         thing = measured(asked)
         return Query(
             text=original,

@@ -151,3 +151,14 @@ def test_a_simplified_question_finds_a_traditional_report():
     query, hits = corpus.hits("峻岭半导体第三季营收是多少?")
     assert hits and "35.2億元" in hits[0].sentence.text
     assert corpus.retriever.mentioning(query, None)[0] == []
+
+
+def test_a_title_is_asked_about_not_a_name_the_evidence_must_hold():
+    from tests.bot.conftest import make_corpus
+
+    corpus = make_corpus(
+        "titles.txt",
+        "The CEO of a rival spoke first.\n\n峻岭科技董事长兼首席执行官孙志远表示，公司将扩产。\n",
+    )
+    query = corpus.query("峻岭科技的董事长兼CEO是谁?")
+    assert "ceo" not in query.names
