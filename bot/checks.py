@@ -97,18 +97,24 @@ def holds(kind: str | None, text: str) -> bool:
         found = _figures(text, counted=kind != "amount")
         if kind == "amount":  # a share (37%) is not an amount (revenue, a price)
             found = [m for m in found if not re.search(r"%|‰|百分点", m.group())]
+        # Percentages the number grammar reads ("21.1 percent", "5 per cent") count as
+        # the % they are.
+        read = [q for q in quantities(text) if q.is_figure]
         if kind == "level":  # 18.9%, 由50.2%增至55.3%; not the 14% of 同比增长14%
             return any(
                 re.search(r"%|‰", m.group())
                 and not _CHANGE.search(text[max(0, m.start() - 6) : m.start()])
                 for m in found
+            ) or any(
+                q.unit == "%" and not _CHANGE.search(text[max(0, q.start - 6) : q.start])
+                for q in read
             )
         if kind == "rate":
             return any(
                 re.search(r"%|‰|倍|百分点", m.group())
                 or _CHANGE.search(text[max(0, m.start() - 6) : m.start()])
                 for m in found
-            )
+            ) or any(q.unit in ("%", "pp", "bp", "x") for q in read)
         return bool(found)
     return True
 

@@ -257,7 +257,22 @@ def find_periods(
     """
     if fiscal_year_end_month is not None and not 1 <= fiscal_year_end_month <= 12:
         raise ValueError(f"fiscal_year_end_month must be 1-12, not {fiscal_year_end_month}")
-    return list(_find_periods(text, default_year, fiscal_year_end_month))
+    found = list(_find_periods(text, default_year, fiscal_year_end_month))
+    # A span named as what a figure is compared with (較第二季的45.1%, "up from the first
+    # quarter", "compared with Q2") is a base too, not the span the sentence reports.
+    return [
+        replace(p, base=True)
+        if not p.base and _COMPARED_WITH.search(text[max(0, p.start_char - 14) : p.start_char])
+        else p
+        for p in found
+    ]
+
+
+_COMPARED_WITH = re.compile(
+    r"(?:较|較|比|相比|相较于?|相較於?|对比|對比|高于|低于|高於|低於|\bthan|\bfrom|\bversus|"
+    r"\bvs\.?|\bcompared (?:with|to)|\bagainst)\s*(?:the\s+|in\s+the\s+)?$",
+    re.I,
+)
 
 
 @lru_cache(maxsize=4096)

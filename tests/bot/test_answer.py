@@ -500,3 +500,9 @@ def test_a_what_question_leads_with_the_figure_labelled_with_the_thing_it_names(
     )
     # "spray" is not in "sprayer": the figure labelled with the coverage answers.
     assert ExtractiveAnswerer().answer(q, _one(text)).text.startswith("72.5%")
+
+
+def test_a_percentage_written_out_is_a_level_and_a_rate():
+    assert holds("level", "Adjusted operating margin was 18.4 percent.")
+    assert holds("rate", "Orders rose 12 per cent from a year earlier.")
+    assert not holds("level", "Orders were up 12 percent.")  # a growth rate, not a level

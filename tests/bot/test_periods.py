@@ -294,3 +294,13 @@ def test_the_examples_in_the_docstrings_hold():
     import bot.periods
 
     assert doctest.testmod(bot.periods).failed == 0
+
+
+def test_a_span_something_is_compared_with_is_a_base_not_the_span_reported():
+    from bot.periods import asked, conflict, find_periods
+
+    text = "毛利率為41.2%，較第二季的39.5%提高1.7個百分點。"
+    assert [p.base for p in find_periods(text)] == [True]
+    assert not conflict(asked("第三季毛利率是多少?", "第三季毛利率是多少?"), [text])
+    assert [p.base for p in find_periods("Sales rose 4% from the March quarter.")] == [True]
+    assert [p.base for p in find_periods("March quarter sales rose 4%.")] == [False]
