@@ -265,6 +265,7 @@ _ASKS_PEOPLE = re.compile(
     re.I,
 )
 _ITEM_SEP_ZH = "、"
+_MAX_ITEM_WORDS, _MAX_ITEM_CHARS = 6, 14  # longer parts of a run are clauses, not items
 _LEAD_IN_ZH = re.compile(r"^.*(?:其中|包括|包含|涵盖|分别为|分别是|例如|比如|诸如|如|即)")
 _LAST_ZH = re.compile(r"以及|和|及|与|、")
 _ENUM_EN = re.compile(r"(?P<run>[^,;:()]+(?:,\s*[^,;:()]+)+,?\s+(?:and|or)\s+[^,;:().]+)")
@@ -305,6 +306,8 @@ def _enumeration_zh(text: str) -> list[str]:
         parts = clause.split(_ITEM_SEP_ZH)
         inner = parts[1:-1]
         budget = max(len(p) for p in inner) + 2 if inner else 4  # a name is 2-4 characters
+        if budget > _MAX_ITEM_CHARS:
+            continue  # clauses, not items
         m = _LAST_ZH.search(parts[-1])
         if m and m.start() <= budget:  # "B和C…": the last two items
             parts = parts[:-1] + [parts[-1][: m.start()], parts[-1][m.end() :]]
@@ -344,6 +347,8 @@ def _enumeration_en(text: str) -> list[str]:
     parts[0] = re.sub(_LEAD_IN, "", parts[0])
     parts[0] = " ".join(parts[0].split()[-budget:])
     parts[-1] = " ".join(parts[-1].split()[:budget])
+    if budget > _MAX_ITEM_WORDS + 1:
+        return []  # clauses strung with commas, not items
     return parts
 
 

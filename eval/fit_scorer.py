@@ -58,7 +58,7 @@ def main() -> int:
             examples,
             about={
                 "questions": len(examples),
-                "fitted_on": [e.name for e in entries] + [default_report_path().name],
+                "fitted_on": sorted({i.report for i in items}) + [default_report_path().name],
                 "rounds": sorted(rounds),
                 "date": datetime.date.today().isoformat(),
                 "by": "eval/fit_scorer.py",

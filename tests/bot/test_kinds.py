@@ -207,3 +207,11 @@ def test_a_list_leads_with_the_items_the_quotes_enumerate():
         "孫浩然",
     ]
     assert kinds.list_items("Which segments grew?", ["Revenue rose 9% to $2.1 billion."]) == []
+
+
+def test_clauses_strung_with_commas_are_not_list_items():
+    text = (
+        "Sales for the half reached $2.4 billion, up from $2.1 billion a year earlier, "
+        "driven by strong demand in the northern markets and by price increases."
+    )
+    assert kinds.list_items("Which markets drove demand?", [text]) == []
