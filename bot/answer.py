@@ -44,6 +44,7 @@ from bot.checks import (  # noqa: F401 - the named checks, as callers knew them 
     coverage,
     feature_matrix,
     holds,
+    other_period,
     qualified_otherwise,
     unmentioned_thing,
 )
@@ -160,6 +161,10 @@ class ExtractiveAnswerer:
             return not_found
         ranked = self.rank(query, hits)
         threshold = self.scorer.threshold
+        if form in ("fact", "yesno"):
+            # A period the question names (2022年, the March quarter) is a hard check: a
+            # sentence about another span does not answer, however close it is.
+            ranked = [c for c in ranked if not other_period(query, c[2])]
         if form == "who" and ranked and ranked[0][0] < threshold:
             threshold = self._titled(query, ranked, threshold)
         if not ranked or ranked[0][0] < threshold:

@@ -231,6 +231,17 @@ def _evidence(hit: Hit) -> list[str]:
     return [hit.sentence.text, near, paragraph, c.text]
 
 
+def other_period(query: Query, hit: Hit) -> bool:
+    """Whether the question's own words name a year (2022年, "in 2021") and the evidence
+    names only other years: "revenue in 2021" is not answered by 2024's. Years only:
+    quarters and months are read less surely across languages ("六月季度", "the nine
+    months ended June 30"), and as a hard check a misreading refuses a right answer."""
+    own = {k: v for k, v in periods.periods(query.own or query.text).items() if k == "year"}
+    if not own:
+        return False
+    return periods.conflict(own, [fold(e) for e in _evidence(hit)])
+
+
 # ---------------------------------------------------------------- features
 
 # The named checks, in the order of the scorer's weights. Each is a number per candidate;

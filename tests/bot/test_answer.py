@@ -506,3 +506,29 @@ def test_a_percentage_written_out_is_a_level_and_a_rate():
     assert holds("level", "Adjusted operating margin was 18.4 percent.")
     assert holds("rate", "Orders rose 12 per cent from a year earlier.")
     assert not holds("level", "Orders were up 12 percent.")  # a growth rate, not a level
+
+
+def test_a_sentence_about_another_year_than_the_one_asked_does_not_answer(monkeypatch):
+    from bot import scorer
+    from bot.checks import FEATURES
+
+    # A scorer that learned little from the period check (as a fitted one may): the
+    # hard check still refuses.
+    w = {"dense": 4.0, "cover": 3.0}
+    lax = scorer.Scorer(
+        FEATURES, tuple(w.get(f, 0.0) for f in FEATURES), -5.0,
+        (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), 0.5,
+    )  # fmt: skip
+    monkeypatch.setattr(scorer, "load", lambda *a, **k: lax)
+    text = "2024年，园艺板块实现营业收入72.8亿元，同比增长12.0%。"
+    units = [(("园艺",), 3.0), (("营业收入",), 2.0)]
+    other = Query(
+        text="2022年园艺板块营业收入是多少?",
+        lang="zh",
+        terms=["园艺"],
+        units=units,
+        own="2022年园艺板块营业收入是多少?",
+    )
+    assert not ExtractiveAnswerer().answer(other, _one(text)).answered
+    same = replace(other, text="2024年园艺板块营业收入是多少?", own="2024年园艺板块营业收入是多少?")
+    assert ExtractiveAnswerer().answer(same, _one(text)).text.startswith("72.8亿元")
