@@ -4,7 +4,8 @@ Each takes the candidates the scorer ranked (:meth:`bot.answer.ExtractiveAnswere
 and phrases the answer from their exact words:
 - who: the name in the best sentence that the question does not already hold (with its
   pinyin for an English question about a Chinese name);
-- why: the clause the best causal sentence gives after its connective (得益于, due to);
+- why: the cause a sentence gives, read from where its connective puts it (由于X, 受X影响,
+  "X, which drove Y"), with the effect it explains;
 - yes/no: the direction or negation the deciding sentence states, against the question's;
 - list: every sentence above the threshold, each with its own citation;
 - compute: two figures of one unit from the cited sentences, and the arithmetic on them,
@@ -255,10 +256,6 @@ def causes(text: str) -> list[Cause]:
             end -= 1
         out.append(Cause(start, end, effect.strip(" ,;")))
     return out
-
-
-def has_cause(text: str) -> bool:
-    return bool(causes(text))
 
 
 def why_lead(text: str) -> str:
