@@ -308,7 +308,7 @@ _WHY = re.compile(
     r"caused|causes|led to|leads to|explains|explained|was behind|is behind|were the reasons?|"
     r"is the reason|was the reason|contributed to|fuell?ed|boosted|hurt|weighed on)\b|"
     r"\breasons? (?:for|why|behind)\b|\bhow come\b|\bdue to what\b|"
-    r"为什么|为何|原因|什么导致|由于什么|因为什么|怎么会|得益于什么|驱动因素|靠什么|受什么影响",
+    r"为什么|为甚么|为何|原因|什么导致|由于什么|因为什么|怎么会|得益于什么|驱动因素|靠什么|受什么影响",
     re.I,
 )
 _WHO = re.compile(

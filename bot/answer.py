@@ -167,6 +167,8 @@ class ExtractiveAnswerer:
             ranked = [c for c in ranked if not other_period(query, c[2])]
         if form == "who" and ranked and ranked[0][0] < threshold:
             threshold = self._titled(query, ranked, threshold)
+        if form == "why":  # a cause may stand in a sentence the scorer ranks low
+            return self._why(query, ranked, threshold)
         if not ranked or ranked[0][0] < threshold:
             return replace(not_found, support=ranked[0][0] if ranked else 0.0)
         best = ranked[0]
@@ -179,13 +181,6 @@ class ExtractiveAnswerer:
             if not fits:
                 return replace(not_found, support=best[0])
             best = fits[0]
-        if form == "why":
-            # The cause is given where a connective gives it (得益于, driven by): of the
-            # sentences that answer, the best one that does.
-            causal = [
-                c for c in ranked if c[0] >= threshold and kinds.has_cause(c[2].sentence.text)
-            ]
-            best = causal[0] if causal else best
         if form == "list":
             return self._list(query, [c for c in ranked if c[0] >= threshold][:MAX_ITEMS])
         if form == "compute":
@@ -238,8 +233,6 @@ class ExtractiveAnswerer:
                 citations = citations[: self.max_citations]
             else:
                 lead = self._lead(query, [first])
-        elif form == "why":
-            lead = kinds.why_lead(best[2].sentence.text) or self._lead(query, [first])
         else:
             lead = self._lead(query, [first])
             for other in citations if not lead else []:
@@ -258,6 +251,45 @@ class ExtractiveAnswerer:
                 if computed.answered:
                     return computed
         return Draft(_compose(lang, lead, citations), True, citations, best[0])
+
+    def _why(self, query: Query, ranked: list[tuple[float, float, Hit]], threshold: float) -> Draft:
+        """The cause of what a why question asks about, led with, and the quotes giving it.
+
+        Each cause a retrieved sentence gives (:func:`bot.kinds.causes`: 由于X, 受X影响,
+        "X, which drove Y"), or, for a sentence that states an effect and no cause, the
+        sentence after it gives ("主要原因是…", "This reflects …"), counts by how much of
+        the thing asked its effect holds (:func:`_effect_fit`). A cause of another thing,
+        of the opposite change (a fall for "why did it rise?") or without a name or model
+        the question names does not answer. The scorer judges sentences, not which of
+        their clauses is the cause of what: a sentence under its threshold answers when
+        its effect holds at least the support a sentence needs (``min_support``, in
+        either language: a cause for a cross-language question is not let in on less).
+        None answers: the report does not say why.
+        """
+        options = []
+        for cand in ranked:
+            if cand[0] <= 0:  # vetoed: another name or qualifier
+                continue
+            for at, text, cause, effect in _causes_of(query, cand[2]):
+                fit = _effect_fit(query, effect)
+                need = self.min_support if cand[0] < threshold else 0.0
+                if fit > need:
+                    options.append((cand[0] >= threshold, fit, cand[0], cand, at, text, cause))
+        if not options:
+            not_found = NOT_FOUND[query.lang]
+            return Draft(not_found, False, [], ranked[0][0] if ranked else 0.0)
+        _, _, p, cand, at, text, cause = max(options, key=lambda o: o[:3])
+        lead = text[cause.start : cause.end].strip(" ,，。.;；")
+        s = cand[2].sentence
+        if at == s.start:
+            citations = [self._covering(query, cand, lead)]
+        else:
+            tail = text[: len(text.rstrip())]
+            citations = [
+                self._cite(query, cand[2], p),
+                Citation(s.source, at, at + len(tail), tail, p),
+            ]
+        return Draft(_compose(query.lang, lead, citations), True, citations, p)
 
     def _named(
         self, query: Query, ranked: list[tuple[float, float, Hit]], threshold: float
@@ -713,6 +745,65 @@ def _tight(query: Query, text: str, offset: int) -> tuple[int, int]:
     while a < b and text[a].isspace():
         a += 1
     return offset + a, offset + b
+
+
+def _causes_of(query: Query, hit: Hit) -> list[tuple[int, str, kinds.Cause, str]]:
+    """(where the text starts, the text, a cause in it, the effect it explains) for the
+    causes ``hit``'s sentence gives, else those the next sentence gives of what this one
+    states: the next one's own effect either points back ("This reflects") or holds
+    words of the question. An effect of the opposite direction to the question's, or
+    without a name or model the question names, is left out."""
+    s = hit.sentence
+    found = [(s.start, s.text, c, c.effect) for c in kinds.causes(s.text)]
+    nxt = None if found else _next_sentence(hit)
+    if nxt is not None:
+        at, text = nxt
+        found = [
+            (at, text, c, f"{fold(s.text)} {c.effect}" if kinds.points_back(c.effect) else c.effect)
+            for c in kinds.causes(text)
+        ]
+    asked = query.own or query.text
+    want = kinds.direction(asked)
+    named = [(fold(n), *query.bridged.get(n, ())) for n in query.names]
+    named += [ways for ways, _ in query.units if all(_CODE.search(w) for w in ways)]
+    return [
+        (at, text, cause, effect)
+        for at, text, cause, effect in found
+        if not (want and kinds.direction(effect) == -want)
+        and all(any(w in effect for w in ways) for ways in named)
+    ]
+
+
+# A model or code the question names (S4, a380): its letters and digits run together.
+_CODE = re.compile(r"^(?=.*[a-z])(?=.*\d)[a-z0-9\-]+$")
+
+
+def _effect_fit(query: Query, effect: str) -> float:
+    """The rarity-weighted share of the thing asked that ``effect`` holds: the question's
+    words without its direction (rose, 下降: checked apart) or its asking for a cause
+    (drove, 原因)."""
+    units = [
+        (ways, weight)
+        for ways, weight in query.units
+        if not any(kinds.direction(w) or kinds.asks_cause(w) for w in ways)
+    ]
+    return coverage(replace(query, units=units), effect) if units else 0.0
+
+
+def _next_sentence(hit: Hit) -> tuple[int, str] | None:
+    """The sentence after ``hit``'s in the same paragraph of its chunk: (where it starts
+    in the report, its text), or None."""
+    s, c = hit.sentence, hit.chunk
+    if c is None or not (c.start <= s.end < c.end):
+        return None
+    rest = c.text[s.end - c.start :]
+    m = _NEXT.match(rest)
+    if not m or "\n\n" in rest[: m.start(1)]:
+        return None
+    return s.end + m.start(1), m.group(1)
+
+
+_NEXT = re.compile(r"\s*([^\s][^。！？!?\n]*?(?:[。！？!?]|\.(?=\s|$)|(?=\n)|$))")
 
 
 def _compose_list(header: str, citations: list[Citation]) -> str:

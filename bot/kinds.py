@@ -4,7 +4,8 @@ Each takes the candidates the scorer ranked (:meth:`bot.answer.ExtractiveAnswere
 and phrases the answer from their exact words:
 - who: the name in the best sentence that the question does not already hold (with its
   pinyin for an English question about a Chinese name);
-- why: the clause the best causal sentence gives after its connective (得益于, due to);
+- why: the cause a sentence gives, read from where its connective puts it (由于X, 受X影响,
+  "X, which drove Y"), with the effect it explains;
 - yes/no: the direction or negation the deciding sentence states, against the question's;
 - list: every sentence above the threshold, each with its own citation;
 - compute: two figures of one unit from the cited sentences, and the arithmetic on them,
@@ -163,29 +164,138 @@ def _pinyin(name: str) -> str:
 
 # ---------------------------------------------------------------- why
 
-_CAUSE = re.compile(
-    r"(?:主要)?(?:得益于|受益于|由于|因为|归因于|源于|源自|受到?|在于|是因为|主要是)|"
-    r"\b(?:driven|fuell?ed|helped|boosted|led|supported|offset|hurt|weighed down) by\b|"
-    r"\b(?:due to|thanks to|because of|because|as a result of|owing to|on the back of|"
-    r"reflecting|attributed to|amid|following|after)\b",
-    re.I,
+# Causal connectives, matched on folded text (由於 is 由于, 因為 is 因为), by where the
+# cause stands: after the connective (由于X, due to X), inside it (受X影响), or before it
+# (X导致Y, "X, which drove Y").
+_AFTER = re.compile(
+    r"(?:(?:主要|部分|主因|亦|则|也)?(?:是)?(?:由于|因为|得益于|受益于|受惠于|归因于|归功于|源于|源自|"
+    r"在于|是因为)|(?:主要)?原因(?:是|为|在于|包括)|主要是)|"
+    r"\b(?:(?:driven|fuell?ed|helped|boosted|led|supported|offset|hurt|weighed down|caused|"
+    r"spurred|lifted|dragged down|held back|pressured|affected|hit) (?:\w+ )?by|"
+    r"due (?:\w+ )?to|thanks (?:\w+ )?to|because(?: of)?|as a (?:\w+ )?result of|owing to|"
+    r"on the back of|reflect(?:s|ed|ing)|attribut(?:ed|es|able|e)\b[^.;:!?]{0,60}?\bto|"
+    r"result(?:ed|ing)? from|stem(?:med|ming|s)? from|(?:mainly|largely|primarily|partly) from|"
+    r"amid|(?<=, )(?:after|following)|(?<=, )as(?= (?:a|an|the|more|fewer|higher|lower|"
+    r"stronger|weaker|demand|prices|costs|customers|[a-z]+ (?:was|were|rose|fell|grew)\b)))\b",
 )
-_CLAUSE_END = re.compile(r"[。；;！!？?]|(?<=[^\d]),(?=\s*[^\d])|，")
+_WRAP = re.compile(
+    r"(?:主要|部分)?(?:是)?受(?![惠益])(?:到)?(?P<cause>[^,;。!?]{1,40}?)(?:的)?"
+    r"(?:影响|拖累|带动|推动|冲击|驱动|拉动|提振)"
+)
+_BEFORE = re.compile(
+    r"(?<!受)(?:导致|致使|使得|带动了?|推动了?|拉动了?|拖累了?|因此|所以|从而|进而)|"
+    r"\b(?:which |that )?(?:drove|led to|resulted in|caused|contributed to|weighed on|"
+    r"pushed (?:up|down))\b|(?<=, )(?:so|therefore|hence|consequently)\b"
+)
+# Where a cause ends: the end of its clause, unless the next clause adds to it (以及, and).
+_BREAK = re.compile(rf"[;。!?\n]|{numbers.COMMA}|\.(?:\s|$)")
+_AND = re.compile(r"\s*(?:以及|及|和|并且?|加上|同时|and |as well as |plus )")
 
 
-def has_cause(text: str) -> bool:
-    return bool(_CAUSE.search(text))
+@dataclass(frozen=True)
+class Cause:
+    """A cause a sentence gives: ``text[start:end]`` (with its connective), and the
+    words of the rest of the sentence it explains (its effect)."""
+
+    start: int
+    end: int
+    effect: str
+
+
+def _clause_end(low: str, at: int) -> int:
+    while True:
+        m = _BREAK.search(low, at)
+        if not m:
+            return len(low)
+        if low[m.start()] in ";。!?\n." or not _AND.match(low, m.end()):
+            return m.start()
+        at = m.end() + 1
+
+
+def _clause_start(low: str, at: int, floor: int) -> int:
+    starts = [m.end() for m in _BREAK.finditer(low, floor, at)]
+    return starts[-1] if starts else floor
+
+
+def causes(text: str) -> list[Cause]:
+    """The causes ``text`` gives, in order, each with the effect it explains.
+
+    >>> [text[c.start:c.end] for text in ["受需求放缓影响，收入下降5%。"] for c in causes(text)]
+    ['受需求放缓影响']
+    """
+    low = fold(text)
+    spans: list[tuple[int, int, str]] = []  # (start, end, where the effect stands)
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e, _ in spans)
+
+    for m in _WRAP.finditer(low):
+        spans.append((m.start(), m.end(), "around"))
+    for m in _AFTER.finditer(low):
+        if free(m.start(), m.end()):
+            end = _clause_end(low, m.end())
+            if end - m.end() >= 2:
+                spans.append((m.start(), end, "before"))
+    for m in _BEFORE.finditer(low):
+        back = len(low[: m.start()].rstrip(" ,"))  # "X, which drove Y": X ends at the comma
+        if free(m.start(), m.end()):
+            floor = max([e for _, e, _ in spans if e <= m.start()], default=0)
+            start = _clause_start(low, back, floor)
+            if back - start >= 2:
+                spans.append((start, back, "after"))
+    spans.sort()
+    out = []
+    for i, (start, end, side) in enumerate(spans):
+        floor = spans[i - 1][1] if i else 0
+        ceil = spans[i + 1][0] if i + 1 < len(spans) else len(text)
+        before, after = low[floor:start], low[end:ceil]
+        if side == "before" and not re.search(r"\w", before):
+            side = "after"  # 由于X,Y下降: the effect follows
+        effect = {"before": before, "after": after, "around": before + " " + after}[side]
+        while end > start and text[end - 1] in " ,，、":
+            end -= 1
+        out.append(Cause(start, end, effect.strip(" ,;")))
+    return out
 
 
 def why_lead(text: str) -> str:
-    """The cause ``text`` gives: from its causal connective to the end of that clause."""
-    m = _CAUSE.search(text)
-    if not m:
-        return ""
-    rest = text[m.start() :]
-    end = _CLAUSE_END.search(rest, len(m.group()) + 2)
-    cause = rest[: end.start()] if end else rest
-    return cause.strip(" ,，。.;；")
+    """The first cause ``text`` gives, as it writes it."""
+    found = causes(text)
+    return text[found[0].start : found[0].end].strip(" ,，。.;；") if found else ""
+
+
+# What a sentence says before its cause when it only points back at the sentence before
+# ("这主要是由于…", "This reflects …", "The company attributed the increase to …").
+_POINTING = re.compile(
+    r"这一?|此|该|上述|其|变化|情况|增长|增加|下降|减少|提升|主要|公司|管理层|"
+    r"\b(?:this|that|these|those|it|which|the|company|management|increase|rise|decline|"
+    r"drop|growth|fall|change|improvement|decrease|was|is|were|are|mainly|largely|partly|"
+    r"primarily|said|says|in|of)\b"
+)
+
+
+def points_back(effect: str) -> bool:
+    """Whether ``effect`` (what a sentence says before its cause) names nothing of its own."""
+    return not re.search(r"\w", _POINTING.sub("", fold(effect)))
+
+
+# Words that ask for a cause rather than name the thing asked about.
+_ASKING = re.compile(
+    r"^(?:why|reasons?|cause[sd]?|caus|drive[sn]?|drove|driving|driver|behind|explain(?:s|ed)?|"
+    r"led|lead|fuell?ed|contribut\w*|原因|为什么|为何|导致|驱动|带动|推动|因素|由于|因为)$"
+)
+
+
+def asks_cause(word: str) -> bool:
+    """Whether a question word asks for a cause (drove, 原因) rather than naming a thing."""
+    return bool(_ASKING.match(fold(word)))
+
+
+def direction(text: str) -> int:
+    """1 when ``text`` states a rise, -1 a fall, 0 neither or both."""
+    low = fold(text)
+    up, down = bool(_UP.search(low)), bool(_DOWN.search(low))
+    return int(up) - int(down)
 
 
 # ---------------------------------------------------------------- yes / no

@@ -87,3 +87,9 @@ def test_the_key_points_of_the_text_are_a_summary_but_named_key_tasks_are_a_list
     assert form("这篇文章的要点是什么?") == "summary"
     assert form("下半年公司有哪些重点工作?") == "list"
     assert form("董事长列出的三个重点是什么?") != "summary"
+
+
+def test_why_in_hong_kong_writing_asks_for_a_cause():
+    from bot.analyze import form
+
+    assert form("存貨撥備為甚麼增加？") == "why" and form("为甚么利润下降?") == "why"

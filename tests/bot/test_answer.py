@@ -532,3 +532,55 @@ def test_a_sentence_about_another_year_than_the_one_asked_does_not_answer(monkey
     assert not ExtractiveAnswerer().answer(other, _one(text)).answered
     same = replace(other, text="2024年园艺板块营业收入是多少?", own="2024年园艺板块营业收入是多少?")
     assert ExtractiveAnswerer().answer(same, _one(text)).text.startswith("72.8亿元")
+
+
+def why(text, units, lang="zh"):
+    return replace(query(text, units, lang), form="why")
+
+
+def paragraph(*sentences):
+    """Hits for each sentence of one paragraph, in one chunk, equally close to the question."""
+    text = "".join(sentences)
+    chunk = Record("c", "chunk", "r.txt", 0, len(text), text, "")
+    hits, at = [], 0
+    for n, s in enumerate(sentences):
+        rec = Record(f"s{n}", "sentence", "r.txt", at, at + len(s), s, "c")
+        hits.append(Hit(rec, chunk, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0))
+        at += len(s)
+    return text, hits
+
+
+def test_a_why_question_leads_with_the_cause_of_the_thing_it_asks_about():
+    text, hits = paragraph(
+        "北区门店销量同比上升12%，主要是新店开业。",
+        "南区门店销量同比下滑8%，主要是由于竞争对手降价。",
+    )
+    q = why("南区门店销量为什么下滑?", [(("南区",), 3.0), (("销量",), 2.0), (("门店",), 1.0)])
+    draft = ExtractiveAnswerer().answer(q, hits)
+    assert draft.answered and draft.text.startswith("主要是由于竞争对手降价")
+    c = draft.citations[0]
+    assert text[c.start : c.end] == c.quote and "竞争对手降价" in c.quote
+
+
+def test_a_why_question_takes_the_reason_the_next_sentence_gives():
+    text, hits = paragraph(
+        "Gross margin at Ombra Tiles fell to 31% from 35%. ",
+        "This reflects higher kiln gas prices in the second half.",
+    )
+    q = why("Why did gross margin fall?", [(("gross",), 2.0), (("margin",), 2.0)], lang="en")
+    draft = ExtractiveAnswerer().answer(q, hits[:1])
+    assert draft.answered and draft.text.startswith("reflects higher kiln gas prices")
+    assert [text[c.start : c.end] for c in draft.citations] == [c.quote for c in draft.citations]
+    assert any("kiln gas" in c.quote for c in draft.citations)
+
+
+def test_a_why_question_the_report_gives_no_cause_for_is_refused():
+    # The only cause given is of another change (a rise, not the fall asked about).
+    _, hits = paragraph(
+        "泊岸公司会员收入同比增长20%，得益于新推出的年卡。",
+        "泊岸公司广告收入同比下降5%。",
+    )
+    q = why("泊岸公司会员收入为什么下降?", [(("会员",), 3.0), (("收入",), 1.0)])
+    assert not ExtractiveAnswerer().answer(q, hits).answered
+    q = why("广告收入为什么下降?", [(("广告",), 3.0), (("收入",), 1.0)])
+    assert not ExtractiveAnswerer().answer(q, hits[1:]).answered

@@ -148,6 +148,44 @@ def test_why_leads_with_the_cause_clause():
 
 
 @pytest.mark.parametrize(
+    "text, cause, effect",
+    [
+        # the cause after its connective, in either script
+        ("財務成本減少，主要由於償還部分銀行借款。", "主要由於償還部分銀行借款", "财务成本"),
+        # inside it: 受X影响, then the effect
+        ("受北方寒潮影响，暖风机销量同比增长40%。", "受北方寒潮影响", "暖风机销量"),
+        # before it: "X, which drove Y", X导致Y
+        ("Orders from rail operators doubled, which drove revenue up 9%.",
+         "Orders from rail operators doubled", "revenue up"),
+        ("铜价上涨导致毛利率下降2个百分点。", "铜价上涨", "毛利率下降"),
+        # "attributes ... to"; a cause clause that goes on with 以及 / and
+        ("Yields improved, which the growers attribute to the new seed.",
+         "attribute to the new seed", "yields improved"),
+        ("费用下降主要是由于关闭两家门店，以及裁减外包人员。",
+         "主要是由于关闭两家门店，以及裁减外包人员", "费用下降"),
+    ],
+)  # fmt: skip
+def test_a_cause_is_read_from_where_its_connective_puts_it(text, cause, effect):
+    found = kinds.causes(text)
+    assert [text[c.start : c.end] for c in found] == [cause]
+    assert effect in found[0].effect
+
+
+def test_each_cause_of_a_sentence_explains_its_own_clause():
+    text = "北区销量上升主要是新店开业，南区销量下滑则是因为竞争对手降价。"
+    north, south = kinds.causes(text)
+    assert text[north.start : north.end] == "主要是新店开业"
+    assert "北区" in north.effect and "南区" not in north.effect
+    assert text[south.start : south.end] == "则是因为竞争对手降价"
+    assert "南区销量下滑" in south.effect
+
+
+def test_an_effect_that_only_points_back_names_nothing_of_its_own():
+    assert kinds.points_back("This") and kinds.points_back("这主要")
+    assert not kinds.points_back("北区销量")
+
+
+@pytest.mark.parametrize(
     "question, text, verdict",
     [
         ("Did revenue grow?", "Revenue rose 12% to €2.4 billion.", True),
