@@ -218,10 +218,11 @@ def ask_stream(
     if model and pairs:
         rewritten = llm.rewrite(model, own, pairs, cfg.max_question_chars)
         if rewritten:
-            # The rewrite leads, and the topic words found without the model stay: a
-            # rewrite that drops a name the conversation gave ("the company's CEO" for the
-            # CEO's name) cannot lose the passage the extractive answer would quote.
-            topic = resolved[: -len(own)].strip() if resolved.endswith(own) else ""
+            # The rewrite leads, and the words found without the model stay: a rewrite
+            # that drops a name the conversation gave ("the company's CEO" for the CEO's
+            # name) cannot lose the passage the extractive answer would quote. (They are
+            # the topic words before the question, or the whole question rewritten.)
+            topic = resolved.removesuffix(own).strip() if resolved != own else ""
             resolved = f"{topic} {rewritten}".strip()
     retriever = library.retriever
     query = retriever.query(resolved, lang=language(question), own=question)
