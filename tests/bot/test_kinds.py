@@ -11,8 +11,8 @@ def test_who_leads_with_the_name_the_question_does_not_hold():
     assert kinds.who_lead("公司的首席财务官是谁?", text, "zh") == "吴思远"
     # An English question about a Chinese name gets its pinyin too.
     assert kinds.who_lead("Who is the CFO?", text, "en") == "吴思远 (Wu Siyuan)"
-    en = "Chief executive Maria Lindqvist said the recall would cost €40 million."
-    assert kinds.who_lead("Who is the chief executive?", en, "en") == "Maria Lindqvist"
+    en = "Chief executive Maria Halvorsen said the recall would cost €40 million."
+    assert kinds.who_lead("Who is the chief executive?", en, "en") == "Maria Halvorsen"
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_who_leads_with_the_name_the_question_does_not_hold():
         # The question's own title before its kin: co-investigator, not investigator.
         (
             "Who was the co-investigator?",
-            "Dr. Ines Marrow, the lead investigator, and Dr. Pavel Lind of Dunmore "
+            "Dr. Ines Marrow, the lead investigator, and Dr. Pavel Lind of Brackley "
             "College, the co-investigator, ran the tests.",
             "en",
             "Pavel Lind",

@@ -35,7 +35,7 @@ The company believes its products are appreciated by customers in many places.
 
 For the outlook, Orlin expects fourth-quarter revenue of $430 million to $445 million.
 
-Orlin also opened a design studio in Porto and named Mara Lindqvist as chief operating officer.
+Orlin also opened a design studio in Porto and named Mara Halvorsen as chief operating officer.
 
 Customers continue to value quality, and the company continues to value its customers.
 
