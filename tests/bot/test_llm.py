@@ -162,7 +162,7 @@ def test_the_reply_must_rest_on_the_extractive_evidence(kuaishou):
 
 
 def test_names_and_words_must_be_in_the_quotes(kuaishou):
-    q = "What does the Kolors model claim to outperform?"
+    q = "Which models does Kolors say it outperforms?"
     draft, check = run(kuaishou, q, "Kolors claims to outperform SDXL and Midjourney [1].")
     assert check.passed, check
     assert "SDXL" in draft.citations[0].quote and "Midjourney" in draft.citations[0].quote
