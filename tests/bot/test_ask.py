@@ -136,7 +136,12 @@ def test_after_prepare_a_first_question_in_either_language_imports_nothing(real_
         "ask('上半年营收多少?'); ask('Who is the chief executive?'); "
         "print(sorted(set(sys.modules) - before))"
     )
-    env = os.environ | {"REPORTBOT_DATA_DIR": str(real_settings.data_dir)}
+    # The same store and model as real_settings (embedded, or a Chroma server).
+    env = os.environ | {
+        "REPORTBOT_DATA_DIR": str(real_settings.data_dir),
+        "REPORTBOT_EMBED_MODEL": real_settings.embed_model,
+        "REPORTBOT_CHROMA_URL": real_settings.chroma_url,
+    }
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
     )
