@@ -8,13 +8,13 @@ play, and keeps the rest:
   quarter") is added to it instead, since the figure compared is still the earlier one;
 - a measure ("毛利率呢?", "What about its operating margin?") replaces the earlier measure;
 - a name with a number ("And the V4?") replaces such a name, a name a name, and any other
-  thing ("And storage?") the earlier question's thing that is neither (so "heat-pump
-  revenue" becomes "storage revenue", keeping the measure);
+  thing ("And tools?") the earlier question's thing that is neither (so "lamp
+  revenue" becomes "tools revenue", keeping the measure);
 - a pronoun (he, she, it, 他, 她, 它, 该公司) after a who/which question stands for the
   name the previous answer gave ("Who runs the lab?" - "Ada Quist." - "What did she
   say?" asks what Ada Quist said).
 
-A follow-up with no question word of its own ("And storage?", "环比呢?") becomes the
+A follow-up with no question word of its own ("And tools?", "环比呢?") becomes the
 earlier question rewritten; one with its own ("What was it in Q2?") keeps its words and
 takes the earlier question's words of the roles it does not fill. Only questions that
 look like follow-ups (a pronoun, "and …?", "那…呢", or no thing of their own) are
@@ -107,8 +107,8 @@ _TIME_WORD = re.compile(
 def resolve(question: str, history: list[tuple[str, str]] | None) -> str:
     """``question`` rewritten to stand alone when it needs the conversation.
 
-    >>> resolve("And storage?", [("How much did pump revenue grow?", "12%")])
-    'How much did storage revenue grow?'
+    >>> resolve("And tools?", [("How much did lamp revenue grow?", "12%")])
+    'How much did tools revenue grow?'
     >>> resolve("她说了什么?", [("谁负责研发?", "是林晓岚。")])
     '林晓岚说了什么?'
     """
@@ -124,7 +124,7 @@ def resolve(question: str, history: list[tuple[str, str]] | None) -> str:
 
 def _resolve_one(question: str, earlier: str, answer: str) -> tuple[str, str]:
     """(words to search with, the question rewritten): for "What was it in Q2?" the
-    earlier topic words and the question; for "And storage?" the rewrite, twice."""
+    earlier topic words and the question; for "And tools?" the rewrite, twice."""
     if not earlier or not needs_context(question):
         return question, question
     referent = _referent(earlier, answer)
@@ -137,7 +137,7 @@ def _resolve_one(question: str, earlier: str, answer: str) -> tuple[str, str]:
     filled = {role for role, _, _ in new.spans if role not in ("base", "ask")}
     if pointing:
         # A pronoun stands for what the earlier question named or described ("the head
-        # of the pump unit", or the unit itself): those words stay, and only a period or
+        # of the lamp unit", or the unit itself): those words stay, and only a period or
         # a measure of the follow-up replaces the earlier one.
         filled &= {"period", "measure"}
     if not _asks(question):
@@ -258,7 +258,7 @@ def _period_spans(text: str, with_base: bool = False):
 
 def _asks(question: str) -> bool:
     """Whether a follow-up has a question word of its own ("What was it in Q2?"), not
-    only words to put into the earlier question ("And storage?", "第一季呢?")."""
+    only words to put into the earlier question ("And tools?", "第一季呢?")."""
     rest = _OPENER.sub("", fold(question))
     return bool(_ASK_ZH.search(rest) or _ASK_EN.search(rest))
 
@@ -298,7 +298,7 @@ def _rewrite(earlier: str, old: _Roles, question: str, new: _Roles, filled: set[
 
 
 def _first_run(text: str, roles: _Roles, role: str) -> tuple[int, int] | None:
-    """Where the first run of words of ``role`` is (heat-pump, 冷库 业务)."""
+    """Where the first run of words of ``role`` is (garden-lamp, 茶饮 业务)."""
     run = None
     for r, s, e in roles.spans:
         if run and (r != role or not re.fullmatch(r"[\s\-]*", text[run[1] : s])):
