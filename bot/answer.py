@@ -35,6 +35,7 @@ from bot.analyze import (  # noqa: F401 - the question's kind, as callers knew i
     terse,
     what_thing,
 )
+from bot.checks import _CHANGE as _RISE_OR_FALL
 from bot.checks import (  # noqa: F401 - the named checks, as callers knew them here
     _DATE,
     _NUMBER,
@@ -647,12 +648,6 @@ _BASE = re.compile(
 _TARGET = re.compile(r"^\s*\S{0,4}(?:增至|升至|降至|增长至|上升至|下降至|减少至|达到|到|至|to)\s*$")
 
 
-_CHANGE = re.compile(
-    r"增加|增长|增幅|减少|下降|上升|提升|提高|降低|多|少|\b(?:up|down|increase[sd]?|decrease[sd]?|"
-    r"rise|rose|risen|fell|fallen|grew|grown|higher|lower|more|fewer|gain(?:ed)?|drop(?:ped)?|by)\b"
-)
-
-
 def _is_change(citation: Citation, lead: numbers.Quantity, want: str) -> bool:
     """Whether the quote's lead figure is a change, as a question "in absolute terms"
     wants ("增加6.4亿元", "up $6.4 million"), rather than a level to compute it from.
@@ -661,7 +656,8 @@ def _is_change(citation: Citation, lead: numbers.Quantity, want: str) -> bool:
         return True
     figs = _answer_figures(citation.quote)
     labels = _labels(citation.quote, figs)
-    return any(_CHANGE.search(labels[f.start][0][-12:]) for f in figs if f.text == lead.text)
+    # The check the kind of an answer uses: a word of rising or falling right before it.
+    return any(_RISE_OR_FALL.search(labels[f.start][0]) for f in figs if f.text == lead.text)
 
 
 def _is_base(label: tuple[str, str]) -> bool:
