@@ -131,7 +131,8 @@ def asks_when(question: str) -> bool:
 
 def expected(question: str) -> str | None:
     """The kind of answer a question asks for: "time", "rate", "change" (a rate or an
-    amount), "level" (a margin, a share), "money", "amount", "count", or None."""
+    amount), "level" (a margin, a share), "money", "amount", "tally" (how many people or
+    things), "count", or None."""
     if asks_when(question):
         return "time"
     if asks_quantity(question):
@@ -148,8 +149,21 @@ def expected(question: str) -> str | None:
             return "money"
         # "How much" asks for an amount (money, a volume); "how many", 多少 and 几 may be
         # answered by a count in words (两次, a dozen).
-        return "amount" if re.search(r"\bhow much\b|\bwhat (was|is|were|are)\b", q) else "count"
+        if re.search(r"\bhow much\b|\bwhat (was|is|were|are)\b", q):
+            return "amount"
+        # "多少名员工", "how many stores": a tally of people or things, which a share
+        # (12%) does not answer.
+        return "tally" if _TALLY.search(q) else "count"
     return None
+
+
+# A counter word right after 多少/几, or a plural noun after "how many": what is counted
+# is people or things (not percentage points, months, or times).
+_TALLY = re.compile(
+    r"(?:多少|几)(?:名|位|人|家|个(?!百分点|月|季度|小时|基点)|款|项|座|辆|台|间|所|条|部|只|件|"
+    r"张|户|架|艘|栋|套|支|种|类)|"
+    r"\bhow many (?!percent|percentage|points?\b|basis|times\b|fold\b|x\b)[a-z]"
+)
 
 
 # ---------------------------------------------------------------- intent

@@ -573,7 +573,7 @@ def _labelled(
     fits = [m for m in found if m.per_share == per_share] or found
     if not re.search(r"how long|多久|多长时间|几个月|几年|几天|多少(?:个月|年|天)", q):
         fits = [m for m in fits if not _DURATION.match(m.counter.strip().lower())] or fits
-    if expected(asked) == "count":
+    if expected(asked) in ("count", "tally"):
         fits = [m for m in fits if not m.currency] or fits
     low = fold(text)
     # A number the question itself names as part of a name (星图7, Nova-7) is no answer.

@@ -78,8 +78,8 @@ def _figures(text: str, counted: bool = True) -> list[re.Match]:
 
 def holds(kind: str | None, text: str) -> bool:
     """Whether ``text`` holds an answer of the ``kind`` asked for (see :func:`expected`):
-    a date for "when", a figure in digits for "how much", any figure for "how many", a
-    rate or a change for "how fast"."""
+    a date for "when", a figure in digits for "how much", any figure for "how many" (but a
+    share for "how many people"), a rate or a change for "how fast"."""
     text = fold(text)
     if kind == "time":
         return bool(_DATE.search(text))
@@ -87,7 +87,7 @@ def holds(kind: str | None, text: str) -> bool:
         from bot.numbers import quantities
 
         return any(q.is_figure and q.currency for q in quantities(text))
-    if kind in ("amount", "count", "rate", "change", "level"):
+    if kind in ("amount", "count", "tally", "rate", "change", "level"):
         from bot.numbers import quantities
 
         if not any(q.is_figure for q in quantities(text)) and not (
@@ -95,7 +95,7 @@ def holds(kind: str | None, text: str) -> bool:
         ):
             return False  # only codes, years, dates or a name's digit: no figure at all
         found = _figures(text, counted=kind != "amount")
-        if kind == "amount":  # a share (37%) is not an amount (revenue, a price)
+        if kind in ("amount", "tally"):  # a share (37%) is not an amount, nor a headcount
             found = [m for m in found if not re.search(r"%|‰|百分点", m.group())]
         # Percentages the number grammar reads ("21.1 percent", "5 per cent") count as
         # the % they are.

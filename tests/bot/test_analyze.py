@@ -34,7 +34,7 @@ def test_intent(message, kind):
         ("What was the gross margin?", "level"),
         ("營收年增多少？", "rate"),  # traditional: 年增 is a growth word once folded
         ("When did the plant close?", "time"),
-        ("How many stores does it run?", "count"),
+        ("How many stores does it run?", "tally"),
         ("How much did it pay for the plant?", "money"),
         ("Who is the CFO?", None),
     ],
@@ -93,3 +93,19 @@ def test_why_in_hong_kong_writing_asks_for_a_cause():
     from bot.analyze import form
 
     assert form("存貨撥備為甚麼增加？") == "why" and form("为甚么利润下降?") == "why"
+
+
+@pytest.mark.parametrize(
+    "question", ["青禾有多少名员工?", "有几家门店?", "How many stores does Larchmont run?"]
+)
+def test_how_many_people_or_things_is_not_answered_by_a_share(question):
+    from bot.checks import holds
+
+    kind = expected(question)
+    assert kind == "tally"
+    assert not holds(kind, "门店客流量环比增长1269%，复购率为35%。")
+    assert holds(kind, "截至年末，公司共有员工2.3万名，门店412家。")
+    assert holds(kind, "Larchmont now runs 412 stores, up 12 percent.")
+    # How many percentage points, months or times is not a tally.
+    for other in ("提升了几个百分点?", "How many percentage points did it gain?", "多少个月?"):
+        assert expected(other) != "tally"
