@@ -72,6 +72,8 @@ LONG_QUOTE = 110
 CLOSE = 0.15
 # How far down the ranking a sentence naming the title asked for may answer a who question.
 TITLED = 3
+# How many sentences a computation may take its figures from.
+POOL = 8
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,19 @@ class ExtractiveAnswerer:
             threshold = self._titled(query, ranked, threshold)
         if form == "why":  # a cause may stand in a sentence the scorer ranks low
             return self._why(query, ranked, threshold)
+        if form == "compute":
+            computed = self._compute(query, [c for c in ranked if c[0] >= threshold][:4])
+            share = kinds.asks_share(query.own or query.text)
+            if not computed.answered and not (share and ranked and ranked[0][0] >= threshold):
+                # Two figures of a comparison often stand in two sentences, each of which
+                # alone answers only half the question: the next best ones may hold them
+                # (but a share a sentence that answers states is quoted, not computed).
+                wider = [c for c in ranked if c[0] > 0][:POOL]
+                computed = self._compute(query, wider)
+            # A share is often stated outright (占比18%): with no two figures to compute
+            # it from, the sentence that states it answers.
+            if computed.answered or not share:
+                return computed
         if not ranked or ranked[0][0] < threshold:
             return replace(not_found, support=ranked[0][0] if ranked else 0.0)
         best = ranked[0]
@@ -184,12 +199,6 @@ class ExtractiveAnswerer:
             best = fits[0]
         if form == "list":
             return self._list(query, [c for c in ranked if c[0] >= threshold][:MAX_ITEMS])
-        if form == "compute":
-            computed = self._compute(query, [c for c in ranked if c[0] >= threshold][:4])
-            # A share is often stated outright (占比18%): with no two figures to compute
-            # it from, the sentence that states it answers.
-            if computed.answered or not kinds.asks_share(query.own or query.text):
-                return computed
         chosen = [best]
         for cand in ranked:
             if len(chosen) >= self.max_citations:
@@ -367,10 +376,19 @@ class ExtractiveAnswerer:
         return Draft(_compose_list(header, cites), True, cites, ranked[0][0])
 
     def _compute(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:
-        """A comparison computed from two cited figures, with the working shown."""
+        """A comparison computed from two cited figures (or the parts of a sum), with the
+        working shown."""
         lang = query.lang
-        order = [(h, f) for h, f, _ in _operands(query, ranked)]
-        result = kinds.compute(query.own or query.text, [q for _, q in order], lang)
+        asked = query.own or query.text
+        scored = _operands(query, ranked)
+        if kinds.asks_sum(asked):
+            # A comparison's base (去年同期为…, "from $98 million") is no part of a sum.
+            scored = [s for s in scored if not _is_base(s[2])] or scored
+        named = kinds.sides(asked)
+        if named:
+            scored = _by_sides(query, named, scored)
+        order = [(h, f) for h, f, _ in scored]
+        result = kinds.compute(asked, [q for _, q in order], lang)
         if result is None:
             return Draft(NOT_FOUND[lang], False, [], ranked[0][0] if ranked else 0.0)
         cites, marks = [], []
@@ -619,6 +637,31 @@ def _operands(query: Query, ranked: list[tuple[float, float, Hit]]) -> list:
             scored.append((score - 0.01 * rank - 0.001 * base, h, f, labels[f.start]))
     scored.sort(key=lambda c: -c[0])
     return [(h, f, lab) for _, h, f, lab in scored]
+
+
+def _by_sides(query: Query, named: tuple[str, str], scored: list) -> list:
+    """The operands reordered so that the figure labelled with the words of the first
+    thing the question names (A of "A比B", the part of "A占B") comes first and the figure
+    labelled with the second's (B, the whole) next. Unchanged when the labels do not
+    tell the two apart."""
+    first_q, second_q = (
+        replace(query, units=[u for u in query.units if any(w and w in side for w in u[0])])
+        for side in named
+    )
+    if not first_q.units or not second_q.units:
+        return scored
+
+    def lean(label: tuple[str, str]) -> float:
+        return _label_score(first_q, label) - _label_score(second_q, label)
+
+    a = max(scored, key=lambda s: lean(s[2]), default=None)
+    if a is None or lean(a[2]) <= 0:
+        return scored
+    others = [s for s in scored if s is not a and kinds.comparable(a[1], s[1])]
+    b = min(others, key=lambda s: lean(s[2]), default=None)
+    if b is None or lean(b[2]) >= 0:
+        return scored
+    return [a, b, *(s for s in scored if s is not a and s is not b)]
 
 
 def _labels(text: str, figures: list) -> dict[int, tuple[str, str]]:

@@ -584,3 +584,18 @@ def test_a_why_question_the_report_gives_no_cause_for_is_refused():
     assert not ExtractiveAnswerer().answer(q, hits).answered
     q = why("广告收入为什么下降?", [(("广告",), 3.0), (("收入",), 1.0)])
     assert not ExtractiveAnswerer().answer(q, hits[1:]).answered
+
+
+def test_a_share_is_computed_from_a_part_and_the_total_in_two_sentences():
+    # The part and the total stand in two sentences; another part is nearer the question.
+    hits = two_sentences(
+        "Lindqvar's pump revenue was EUR 30 million and valve revenue was EUR 50 million. ",
+        "Total revenue for the year was EUR 120 million.",
+    )
+    units = [(("pump",), 3.0), (("total",), 2.0), (("revenue",), 1.0), (("share",), 1.0)]
+    q = query("What share of total revenue came from pumps?", units, lang="en")
+    q = replace(q, form="compute")
+    draft = ExtractiveAnswerer().answer(q, hits)
+    assert draft.text.startswith("EUR 30 million ÷ EUR 120 million = 25% [1][2]")
+    for c in draft.citations:
+        assert c.quote in "".join(h.sentence.text for h in hits)

@@ -253,3 +253,33 @@ def test_clauses_strung_with_commas_are_not_list_items():
         "driven by strong demand in the northern markets and by price increases."
     )
     assert kinds.list_items("Which markets drove demand?", [text]) == []
+
+
+def test_a_sum_adds_as_many_parts_as_the_question_counts():
+    text = "Nordra's July sales were 4.1亿元、August sales 4.3亿元、September sales 4.6亿元."
+    done = kinds.compute("七月到九月三个月的销售额合计是多少?", quantities(text), "zh")
+    assert done is not None and len(done.operands) == 3
+    # Every computed answer equals the arithmetic on its cited figures.
+    assert abs(done.value - sum(q.value for q in done.operands)) < 1
+    assert done.text == "4.1亿元 + 4.3亿元 + 4.6亿元 = 13亿"
+    # Fewer comparable parts than the question counts: no sum.
+    two = quantities("七月4.1亿元，八月4.3亿元。")
+    assert kinds.compute("三个月合计是多少?", two, "zh") is None
+    assert kinds.parts_asked("What was the wheat and rice area combined?") == 2
+    assert kinds.parts_asked("第二季度三个业务收入合计多少?") == 3
+
+
+def test_counts_of_different_things_are_not_added():
+    # A count of items in an enumeration and a count of repeats are no sum.
+    text = "试验设4个处理，每个处理重复4次。"
+    assert kinds.compute("一共多少个?", quantities(text), "zh") is None
+    assert not kinds.comparable(*quantities("48 plots on 312 hectares"))
+    assert kinds.comparable(*quantities("48 plots and 12 plots"))
+
+
+def test_the_two_sides_of_a_computation_are_read_from_the_question():
+    assert kinds.sides("北区收入占总收入的比重是多少?") == ("北区收入", "总收入")
+    shares = kinds.sides("What share of total revenue came from pumps?")
+    assert shares == ("pumps?", "total revenue")
+    assert kinds.sides("北区营收比南区多多少亿元?") == ("北区营收", "南区")
+    assert kinds.sides("毛利是净利的几倍?") == ("毛利", "净利")
