@@ -371,6 +371,16 @@ class ExtractiveAnswerer:
         header = LIST_HEADER[query.lang]
         # The items themselves lead, as the quotes write them (best sentence first).
         items = kinds.list_items(query.own or query.text, [h.sentence.text for _, _, h in ranked])
+        for p, _, h in ranked[:2] if not items else []:
+            # "four updates:" and an item a sentence after it: the run is quoted.
+            run = _following(h)
+            items = kinds.run_items(h.sentence.text, [t for _, t in run])
+            if items:
+                s = h.sentence
+                cites = [self._cite(query, h, p)] + [
+                    Citation(s.source, at, at + len(t), t, p) for at, t in run[: len(items)]
+                ]
+                break
         if items:
             header = ("、" if query.lang == "zh" else "; ").join(items) + "\n\n" + header
         return Draft(_compose_list(header, cites), True, cites, ranked[0][0])
@@ -840,6 +850,23 @@ def _next_sentence(hit: Hit) -> tuple[int, str] | None:
     if not m or "\n\n" in rest[: m.start(1)]:
         return None
     return s.end + m.start(1), m.group(1)
+
+
+def _following(hit: Hit, most: int = 8) -> list[tuple[int, str]]:
+    """The sentences after ``hit``'s in its paragraph (of its chunk), each as (where it
+    starts in the report, its text), up to ``most``."""
+    s, c = hit.sentence, hit.chunk
+    if c is None or not (c.start <= s.end < c.end):
+        return []
+    out, at = [], s.end
+    while len(out) < most:
+        rest = c.text[at - c.start :]
+        m = _NEXT.match(rest)
+        if not m or not m.group(1) or "\n\n" in rest[: m.start(1)]:
+            break
+        out.append((at + m.start(1), m.group(1).rstrip()))
+        at += m.end(1)
+    return out
 
 
 _NEXT = re.compile(r"\s*([^\s][^。！？!?\n]*?(?:[。！？!?]|\.(?=\s|$)|(?=\n)|$))")

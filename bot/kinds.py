@@ -399,8 +399,11 @@ def list_items(question: str, texts: list[str]) -> list[str]:
     from bot import names
 
     if _ASKS_PEOPLE.search(fold(question)):
-        found = [n.text for t in texts for n in names.people(t)]
-        found = list(dict.fromkeys(found))
+        # The people one sentence names together ("executive directors A, B and C"),
+        # else those all the quoted sentences name.
+        each = [list(dict.fromkeys(n.text for n in names.people(t))) for t in texts]
+        together = next((found for found in each if len(found) >= 2), [])
+        found = together or list(dict.fromkeys(n for found in each for n in found))
         if len(found) >= 2:
             return found
     for text in texts:
@@ -411,9 +414,13 @@ def list_items(question: str, texts: list[str]) -> list[str]:
 
 
 def _enumeration_zh(text: str) -> list[str]:
+    """ "A、B和C" (and 與, 及 of traditional text: matched folded, cut from the text as
+    written; folding keeps every offset)."""
     from bot.terms import words_of
 
-    for clause in re.split(r"[，,；;。：:（）()]", text):
+    low, at = fold(text), 0
+    for piece in re.split(r"[，,；;。：:（）()]", low):
+        clause, at = text[at : at + len(piece)], at + len(piece) + 1
         if _ITEM_SEP_ZH not in clause:
             continue
         parts = clause.split(_ITEM_SEP_ZH)
@@ -421,7 +428,9 @@ def _enumeration_zh(text: str) -> list[str]:
         budget = max(len(p) for p in inner) + 2 if inner else 4  # a name is 2-4 characters
         if budget > _MAX_ITEM_CHARS:
             continue  # clauses, not items
-        m = _LAST_ZH.search(parts[-1])
+        m = _LAST_ZH.search(fold(parts[-1]))
+        if m and not inner and m.start() <= _MAX_ITEM_CHARS:
+            budget = max(budget, m.start() + 2)  # "A、B與C": B's length measures an item
         if m and m.start() <= budget:  # "B和C…": the last two items
             parts = parts[:-1] + [parts[-1][: m.start()], parts[-1][m.end() :]]
         first = _within(words_of(_LEAD_IN_ZH.sub("", parts[0])), budget, from_end=True)
@@ -431,6 +440,36 @@ def _enumeration_zh(text: str) -> list[str]:
         if len(items) >= 2:
             return items
     return []
+
+
+_MARKER = re.compile(
+    r"^\s*(?:[-•*·]|[一二三四五六七八九十]是|[（(][一二三四五六七八九十\d]{1,2}[）)]|\d{1,2}[.、)]|[a-z][.)])\s*"
+)
+_ITEM_END = re.compile(r"[（(，,；;。:：]|\s+(?:which|that|to|for|with)\s")
+
+
+def run_items(intro: str, following: list[str]) -> list[str]:
+    """The items of a list a sentence introduces with a colon and the sentences after it
+    give, one each ("three updates:" then "- the X firmware, which …"; "主要投向：A（约
+    11亿元）；B（约6亿元）；"): each item is the head of its sentence, up to its first
+    bracket or comma, without its bullet or number. [] when ``intro`` ends no colon or
+    fewer than two items follow."""
+    head, colon, rest = intro.rpartition("：") if "：" in intro else intro.rpartition(":")
+    if not colon or (rest.strip() and not re.search(r"[；;]\s*$", rest)):
+        return []
+    texts = ([rest] if rest.strip() else []) + following
+    # A run of bullets goes on while its sentences carry a bullet or number; a run of
+    # clauses while each ends with a semicolon (the last ends the sentence).
+    bullets = bool(following) and bool(_MARKER.match(following[0]))
+    items: list[str] = []
+    for i, t in enumerate(texts):
+        if i and (not _MARKER.match(t) if bullets else not re.search(r"[；;]\s*$", texts[i - 1])):
+            break
+        item = _ITEM_END.split(_MARKER.sub("", t), maxsplit=1)[0].strip(" .")
+        if not item or len(item) > 60:
+            break
+        items.append(item)
+    return items if len(items) >= 2 else []
 
 
 def _within(words: list[str], budget: int, from_end: bool) -> str:

@@ -283,3 +283,30 @@ def test_the_two_sides_of_a_computation_are_read_from_the_question():
     assert shares == ("pumps?", "total revenue")
     assert kinds.sides("北区营收比南区多多少亿元?") == ("北区营收", "南区")
     assert kinds.sides("毛利是净利的几倍?") == ("毛利", "净利")
+
+
+def test_list_items_read_traditional_text_and_runs_after_a_colon():
+    tw = "研發投入以快充晶片、馬達驅動與感測模組三大方向為主。"
+    assert kinds.list_items("研發投入集中在哪些方向?", [tw]) == [
+        "以快充晶片",
+        "馬達驅動",
+        "感測模組三",
+    ]
+    bullets = ["- the Tarn 3 firmware, which adds maps.", "- a battery dock.", "Sales rose."]
+    assert kinds.run_items("Pellow added two updates:", bullets) == [
+        "the Tarn 3 firmware",
+        "a battery dock",
+    ]
+    clauses = ["乙地新产线（约6亿元）；", "丙地改造（约5亿元）。", "上述开支由自有资金解决。"]
+    assert kinds.run_items("开支主要投向：甲地工厂（约11亿元）；", clauses) == [
+        "甲地工厂",
+        "乙地新产线",
+        "丙地改造",
+    ]
+    assert kinds.run_items("开支主要投向甲地工厂。", clauses) == []
+    # The people one sentence names together, not every person the quotes name.
+    texts = [
+        "董事会包括执行董事林一鸣先生（主席）及高思远女士（行政总裁）。",
+        "分析师吴可表示看好。",
+    ]
+    assert kinds.list_items("Who are the executive directors?", texts) == ["林一鸣", "高思远"]
