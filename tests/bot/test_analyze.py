@@ -93,3 +93,16 @@ def test_why_in_hong_kong_writing_asks_for_a_cause():
     from bot.analyze import form
 
     assert form("存貨撥備為甚麼增加？") == "why" and form("为甚么利润下降?") == "why"
+
+
+def test_which_ones_and_plurals_ask_for_a_list_and_a_share_of_anything_is_computed():
+    from bot.analyze import form
+
+    assert form("试验一共设了哪几个处理?") == "list"  # which ones, not how many
+    assert form("Who are the executive directors?") == "list"
+    assert form("Which analysts are quoted?") == "list"
+    assert form("那家工厂在哪两个城市设了仓库?") == "list"
+    assert form("公司的三大业务分别是什么?") == "list"
+    assert form("Which reporter wrote this article?") == "who"
+    assert form("What share of Q3 revenue came from pumps?") == "compute"
+    assert form("毛利是净利的多少倍?") == "compute"
