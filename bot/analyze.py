@@ -338,12 +338,17 @@ _YESNO_EN = re.compile(
 )
 _YESNO_ZH = re.compile(r"吗[?？!！。]*$|是否|有没有|是不是|能否|可否|有无")
 _LIST = re.compile(
-    r"^\s*(?:which|what)\b(?:\s+\w+){0,3}\s+(?:segments|businesses|products|companies|markets|"
+    r"^\s*(?:which|what)\b(?:\s+[\w'’&\-]+){0,3}\s+(?:segments|businesses|products|companies|markets|"
     r"regions|countries|sites|initiatives|measures|launches|partners|risks|factors|items|"
     r"executives|directors|models|brands|areas|divisions|lines|units|services|features|"
     r"projects|plans|steps|methods|findings|limitations|customers|investors|cities|"
     r"categories|channels|awards|events)\b|\blist (?:the|all)?\b|\bname (?:the|all)\b|"
     r"\bwhat (?:did|does|will) .{1,40} (?:launch|release|introduce|announce|unveil|open|add)\b|"
+    r"^\s*who (?:are|were)\b|\bwhat (?:two|three|four|five|six) \w+|"
+    # "which analysts …", "what were the three sites": a plural asks for several.
+    r"^\s*which (?:(?!was\b|is\b|has\b|does\b)\w+(?<![su])s|\w+ \w+ies)\b(?!['’])|"
+    r"^\s*what (?:are|were) the (?:two|three|four|five|six) |\bnames of\b|"
+    r"分别是(?:什么|哪|谁)|分别为(?:什么|哪|谁)|哪[两二三四五六七八九十]|"
     r"哪些|哪几|有什么(?:产品|业务|举措|措施|计划|风险)|列出|列举|包括什么|包括哪|推出了什么|发布了什么",
     re.I,
 )
@@ -351,13 +356,16 @@ _COMPUTE = re.compile(
     r"\b(?:difference|how much (?:higher|lower|more|less|bigger|larger|smaller|greater|wider)|"
     r"how many (?:more|fewer|less)|how many percentage points|ratio of|how many times|"
     r"times (?:as|larger|bigger|more|higher)|combined|added together|in total across|sum of|"
-    r"what (?:share|percentage|proportion|fraction) of (?:the )?(?:total|all|overall)|"
+    r"what (?:share|percentage|proportion|fraction) of\b|(?<!\w)what % of\b|"
     r"gap between|(?:higher|lower|more|less) than)\b|"
     r"相差|差距|高出|低于|高于|多出|少了多少|多了多少|之差|差多少|差了多少|合计|加起来|合起来|一共|总计|"
-    r"是.{1,12}的几倍|几倍|占.{0,12}(?:比例|比重|多少|百分之|几成)|"
+    r"是.{1,12}的几倍|几倍|的多少倍|占.{0,12}(?:比例|比重|多少|百分之|几成)|"
     r"(?<![同环])比(?!例|重|率).{1,16}(?:高|低|多|少)",  # not the 比 of 同比, 环比, 比例
     re.I,
 )
+
+_WHICH_ONES = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|分别是|\bwhich\b")
+_HOW_MUCH = re.compile(r"多少|几倍|百分|\bhow (?:much|many)\b|\bpercent|\bratio\b|\bshare\b")
 
 FORMS = ("fact", "summary", "who", "what", "why", "yesno", "list", "compute")
 
@@ -377,6 +385,10 @@ def form(question: str) -> str:
     if _WHY.search(q):
         return "why"
     yes_no = bool(_YESNO_EN.search(q) or _YESNO_ZH.search(q)) and not _WHO_WHAT_ZH.search(q)
+    if _COMPUTE.search(q) and _WHICH_ONES.search(q) and not _HOW_MUCH.search(q):
+        # "这次试点一共分了哪几个组?" asks which ones, not how many: a count of the items
+        # of an enumeration is no computation.
+        return "list"
     if _COMPUTE.search(q) and not (yes_no and not asks_quantity(q)):
         # "比第二季高吗?", "Was EPS higher than a year ago?" ask yes or no, not how much.
         return "compute"

@@ -72,6 +72,8 @@ LONG_QUOTE = 110
 CLOSE = 0.15
 # How far down the ranking a sentence naming the title asked for may answer a who question.
 TITLED = 3
+# How many sentences a computation may take its figures from.
+POOL = 8
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,19 @@ class ExtractiveAnswerer:
             threshold = self._titled(query, ranked, threshold)
         if form == "why":  # a cause may stand in a sentence the scorer ranks low
             return self._why(query, ranked, threshold)
+        if form == "compute":
+            computed = self._compute(query, [c for c in ranked if c[0] >= threshold][:4])
+            share = kinds.asks_share(query.own or query.text)
+            if not computed.answered and not (share and ranked and ranked[0][0] >= threshold):
+                # Two figures of a comparison often stand in two sentences, each of which
+                # alone answers only half the question: the next best ones may hold them
+                # (but a share a sentence that answers states is quoted, not computed).
+                wider = [c for c in ranked if c[0] > 0][:POOL]
+                computed = self._compute(query, wider)
+            # A share is often stated outright (占比18%): with no two figures to compute
+            # it from, the sentence that states it answers.
+            if computed.answered or not share:
+                return computed
         if not ranked or ranked[0][0] < threshold:
             return replace(not_found, support=ranked[0][0] if ranked else 0.0)
         best = ranked[0]
@@ -186,12 +201,6 @@ class ExtractiveAnswerer:
             best = fits[0]
         if form == "list":
             return self._list(query, [c for c in ranked if c[0] >= threshold][:MAX_ITEMS])
-        if form == "compute":
-            computed = self._compute(query, [c for c in ranked if c[0] >= threshold][:4])
-            # A share is often stated outright (占比18%): with no two figures to compute
-            # it from, the sentence that states it answers.
-            if computed.answered or not kinds.asks_share(query.own or query.text):
-                return computed
         chosen = [best]
         for cand in ranked:
             if len(chosen) >= self.max_citations:
@@ -364,15 +373,34 @@ class ExtractiveAnswerer:
         header = LIST_HEADER[query.lang]
         # The items themselves lead, as the quotes write them (best sentence first).
         items = kinds.list_items(query.own or query.text, [h.sentence.text for _, _, h in ranked])
+        for p, _, h in ranked[:2] if not items else []:
+            # "four updates:" and an item a sentence after it: the run is quoted.
+            run = _following(h)
+            items = kinds.run_items(h.sentence.text, [t for _, t in run])
+            if items:
+                s = h.sentence
+                cites = [self._cite(query, h, p)] + [
+                    Citation(s.source, at, at + len(t), t, p) for at, t in run[: len(items)]
+                ]
+                break
         if items:
             header = ("、" if query.lang == "zh" else "; ").join(items) + "\n\n" + header
         return Draft(_compose_list(header, cites), True, cites, ranked[0][0])
 
     def _compute(self, query: Query, ranked: list[tuple[float, float, Hit]]) -> Draft:
-        """A comparison computed from two cited figures, with the working shown."""
+        """A comparison computed from two cited figures (or the parts of a sum), with the
+        working shown."""
         lang = query.lang
-        order = [(h, f) for h, f, _ in _operands(query, ranked)]
-        result = kinds.compute(query.own or query.text, [q for _, q in order], lang)
+        asked = query.own or query.text
+        scored = _operands(query, ranked)
+        if kinds.asks_sum(asked):
+            # A comparison's base (去年同期为…, "from $98 million") is no part of a sum.
+            scored = [s for s in scored if not _is_base(s[2])] or scored
+        named = kinds.sides(asked)
+        if named:
+            scored = _by_sides(query, named, scored)
+        order = [(h, f) for h, f, _ in scored]
+        result = kinds.compute(asked, [q for _, q in order], lang)
         if result is None:
             return Draft(NOT_FOUND[lang], False, [], ranked[0][0] if ranked else 0.0)
         cites, marks = [], []
@@ -623,6 +651,31 @@ def _operands(query: Query, ranked: list[tuple[float, float, Hit]]) -> list:
     return [(h, f, lab) for _, h, f, lab in scored]
 
 
+def _by_sides(query: Query, named: tuple[str, str], scored: list) -> list:
+    """The operands reordered so that the figure labelled with the words of the first
+    thing the question names (A of "A比B", the part of "A占B") comes first and the figure
+    labelled with the second's (B, the whole) next. Unchanged when the labels do not
+    tell the two apart."""
+    first_q, second_q = (
+        replace(query, units=[u for u in query.units if any(w and w in side for w in u[0])])
+        for side in named
+    )
+    if not first_q.units or not second_q.units:
+        return scored
+
+    def lean(label: tuple[str, str]) -> float:
+        return _label_score(first_q, label) - _label_score(second_q, label)
+
+    a = max(scored, key=lambda s: lean(s[2]), default=None)
+    if a is None or lean(a[2]) <= 0:
+        return scored
+    others = [s for s in scored if s is not a and kinds.comparable(a[1], s[1])]
+    b = min(others, key=lambda s: lean(s[2]), default=None)
+    if b is None or lean(b[2]) >= 0:
+        return scored
+    return [a, b, *(s for s in scored if s is not a and s is not b)]
+
+
 def _labels(text: str, figures: list) -> dict[int, tuple[str, str]]:
     """Each figure's label (its clause up to it, from the figure before it) and tail
     (what follows it up to a break), folded, by the figure's start."""
@@ -799,6 +852,23 @@ def _next_sentence(hit: Hit) -> tuple[int, str] | None:
     if not m or "\n\n" in rest[: m.start(1)]:
         return None
     return s.end + m.start(1), m.group(1)
+
+
+def _following(hit: Hit, most: int = 8) -> list[tuple[int, str]]:
+    """The sentences after ``hit``'s in its paragraph (of its chunk), each as (where it
+    starts in the report, its text), up to ``most``."""
+    s, c = hit.sentence, hit.chunk
+    if c is None or not (c.start <= s.end < c.end):
+        return []
+    out, at = [], s.end
+    while len(out) < most:
+        rest = c.text[at - c.start :]
+        m = _NEXT.match(rest)
+        if not m or not m.group(1) or "\n\n" in rest[: m.start(1)]:
+            break
+        out.append((at + m.start(1), m.group(1).rstrip()))
+        at += m.end(1)
+    return out
 
 
 _NEXT = re.compile(r"\s*([^\s][^。！？!?\n]*?(?:[。！？!?]|\.(?=\s|$)|(?=\n)|$))")

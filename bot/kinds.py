@@ -339,7 +339,10 @@ def yes_no(question: str, text: str) -> bool | None:
 
 _MORE = r"高|多|大|好|快|长|贵|higher|more|greater|larger|bigger|above|better|faster|longer"
 _LESS = r"低|少|小|差|慢|短|便宜|lower|less|fewer|smaller|below|worse|slower|shorter|cheaper"
-_COMPARED_ZH = re.compile(rf"^(?P<a>.+?)(?<![同环])比(?P<b>.+?)(?:还|更)?(?P<how>{_MORE}|{_LESS})")
+# Not the 比 of 同比, 环比, 比例, 比重, 比率.
+_COMPARED_ZH = re.compile(
+    rf"^(?P<a>.+?)(?<![同环])比(?![例重率])(?P<b>.+?)(?:还|更)?(?P<how>{_MORE}|{_LESS})"
+)
 _COMPARED_EN = re.compile(rf"^(?P<a>.+?)\b(?P<how>{_MORE}|{_LESS})\b(?P<mid>.*?)\bthan\b(?P<b>.+)$")
 
 
@@ -396,8 +399,11 @@ def list_items(question: str, texts: list[str]) -> list[str]:
     from bot import names
 
     if _ASKS_PEOPLE.search(fold(question)):
-        found = [n.text for t in texts for n in names.people(t)]
-        found = list(dict.fromkeys(found))
+        # The people one sentence names together ("executive directors A, B and C"),
+        # else those all the quoted sentences name.
+        each = [list(dict.fromkeys(n.text for n in names.people(t))) for t in texts]
+        together = next((found for found in each if len(found) >= 2), [])
+        found = together or list(dict.fromkeys(n for found in each for n in found))
         if len(found) >= 2:
             return found
     for text in texts:
@@ -408,9 +414,13 @@ def list_items(question: str, texts: list[str]) -> list[str]:
 
 
 def _enumeration_zh(text: str) -> list[str]:
+    """ "A、B和C" (and 與, 及 of traditional text: matched folded, cut from the text as
+    written; folding keeps every offset)."""
     from bot.terms import words_of
 
-    for clause in re.split(r"[，,；;。：:（）()]", text):
+    low, at = fold(text), 0
+    for piece in re.split(r"[，,；;。：:（）()]", low):
+        clause, at = text[at : at + len(piece)], at + len(piece) + 1
         if _ITEM_SEP_ZH not in clause:
             continue
         parts = clause.split(_ITEM_SEP_ZH)
@@ -418,7 +428,9 @@ def _enumeration_zh(text: str) -> list[str]:
         budget = max(len(p) for p in inner) + 2 if inner else 4  # a name is 2-4 characters
         if budget > _MAX_ITEM_CHARS:
             continue  # clauses, not items
-        m = _LAST_ZH.search(parts[-1])
+        m = _LAST_ZH.search(fold(parts[-1]))
+        if m and not inner and m.start() <= _MAX_ITEM_CHARS:
+            budget = max(budget, m.start() + 2)  # "A、B與C": B's length measures an item
         if m and m.start() <= budget:  # "B和C…": the last two items
             parts = parts[:-1] + [parts[-1][: m.start()], parts[-1][m.end() :]]
         first = _within(words_of(_LEAD_IN_ZH.sub("", parts[0])), budget, from_end=True)
@@ -428,6 +440,36 @@ def _enumeration_zh(text: str) -> list[str]:
         if len(items) >= 2:
             return items
     return []
+
+
+_MARKER = re.compile(
+    r"^\s*(?:[-•*·]|[一二三四五六七八九十]是|[（(][一二三四五六七八九十\d]{1,2}[）)]|\d{1,2}[.、)]|[a-z][.)])\s*"
+)
+_ITEM_END = re.compile(r"[（(，,；;。:：]|\s+(?:which|that|to|for|with)\s")
+
+
+def run_items(intro: str, following: list[str]) -> list[str]:
+    """The items of a list a sentence introduces with a colon and the sentences after it
+    give, one each ("three updates:" then "- the X firmware, which …"; "主要投向：A（约
+    11亿元）；B（约6亿元）；"): each item is the head of its sentence, up to its first
+    bracket or comma, without its bullet or number. [] when ``intro`` ends no colon or
+    fewer than two items follow."""
+    head, colon, rest = intro.rpartition("：") if "：" in intro else intro.rpartition(":")
+    if not colon or (rest.strip() and not re.search(r"[；;]\s*$", rest)):
+        return []
+    texts = ([rest] if rest.strip() else []) + following
+    # A run of bullets goes on while its sentences carry a bullet or number; a run of
+    # clauses while each ends with a semicolon (the last ends the sentence).
+    bullets = bool(following) and bool(_MARKER.match(following[0]))
+    items: list[str] = []
+    for i, t in enumerate(texts):
+        if i and (not _MARKER.match(t) if bullets else not re.search(r"[；;]\s*$", texts[i - 1])):
+            break
+        item = _ITEM_END.split(_MARKER.sub("", t), maxsplit=1)[0].strip(" .")
+        if not item or len(item) > 60:
+            break
+        items.append(item)
+    return items if len(items) >= 2 else []
 
 
 def _within(words: list[str], budget: int, from_end: bool) -> str:
@@ -469,7 +511,7 @@ def _enumeration_en(text: str) -> list[str]:
 class Computed:
     text: str  # the working: "42.5% − 38.1% = 4.4 percentage points"
     value: float
-    operands: tuple[numbers.Quantity, numbers.Quantity]
+    operands: tuple[numbers.Quantity, ...]  # two, or the parts of a sum
 
 
 _OP_RATIO = re.compile(r"几倍|倍|\b(?:ratio|times|multiple)\b", re.I)
@@ -529,22 +571,28 @@ def asks_share(question: str) -> bool:
 
 def compute(question: str, operands: list[numbers.Quantity], lang: str) -> Computed | None:
     """The arithmetic a comparison question asks for, on the first two comparable
-    ``operands`` (same unit, same currency, both rates or both amounts). None when no
-    two are comparable: then the report does not give what the comparison needs."""
+    ``operands`` (same unit, same currency, both rates or both amounts), or for a sum on
+    as many parts as the question counts (三个业务, "the three segments"; two unless it
+    says). None when no two are comparable, or fewer parts than the question counts:
+    then the report does not give what the comparison needs."""
+    q = fold(question)
+    if _OP_SUM.search(q) and not _OP_SHARE.search(q):
+        parts = _parts(operands, parts_asked(q))
+        if parts is None:
+            return None
+        v = sum(p.value for p in parts)
+        shown = " + ".join(_show(p) for p in parts)
+        return Computed(f"{shown} = {_amount(v, parts[0], lang)}", v, parts)
     pair = _comparable(operands)
     if pair is None:
         return None
     a, b = pair
-    q = fold(question)
     if a.unit == "%" and _OP_SHARE.search(q) and result_unit(q) != "pp":
         return None  # a share is stated, not the difference of two percentages
     if a.unit == "%" and b.unit == "%" and not _OP_RATIO.search(q):
         v = a.value - b.value
         unit = "个百分点" if lang == "zh" else "percentage points"
         return Computed(f"{_show(a)} − {_show(b)} = {_fmt(abs(v))} {unit}", abs(v), pair)
-    if _OP_SUM.search(q):
-        v = a.value + b.value
-        return Computed(f"{_show(a)} + {_show(b)} = {_amount(v, a, lang)}", v, pair)
     if _OP_SHARE.search(q):
         big, small = (a, b) if a.value >= b.value else (b, a)
         v = 100 * small.value / big.value
@@ -562,6 +610,76 @@ def compute(question: str, operands: list[numbers.Quantity], lang: str) -> Compu
     return Computed(f"{_show(a)} − {_show(b)} = {_amount(v, a, lang)}", v, pair)
 
 
+_SHARE_ZH = re.compile(r"(?P<a>.+?)占(?P<b>.+?)(?:的)?(?:比例|比重|多少|百分之|几成|份额|%)")
+_SHARE_EN = re.compile(
+    r"\b(?:share|percentage|proportion|fraction|%) of (?P<b>.+?)\s+"
+    r"(?:came|comes|come|was|is|were|are|did|does) (?:from )?(?P<a>.+)$"
+)
+_TIMES_ZH = re.compile(r"(?P<a>.+?)是(?P<b>.+?)的(?:几|多少)倍")
+
+
+def sides(question: str) -> tuple[str, str] | None:
+    """The words naming the two things a computation takes, in its order (folded): A and B
+    of "A比B高多少" or "how much higher was A than B", the part and the whole of "A占B的
+    比重" or "what share of B came from A", the A of "A是B的几倍". None when the question
+    does not set them apart."""
+    q = fold(question)
+    found = comparison(q)
+    if found:
+        return found.subject, found.other
+    m = _SHARE_ZH.search(q) or _SHARE_EN.search(q) or _TIMES_ZH.search(q)
+    return (m.group("a"), m.group("b")) if m else None
+
+
+def asks_sum(question: str) -> bool:
+    """Whether a question asks for parts added up (合计, combined), not a share of a total."""
+    q = fold(question)
+    return bool(_OP_SUM.search(q)) and not _OP_SHARE.search(q)
+
+
+_COUNTED = re.compile(
+    r"(?<!第)(?P<n>[两二三四五六七八九十]|\d{1,2})\s*(?:个|项|家|款|大|类|种|间|条|座|只|位|部|块|段)|"
+    r"\b(?P<en>two|three|four|five|six|seven|eight|nine|ten|both)\b"
+)
+_NUMBER_WORDS = {
+    **{w: i for i, w in enumerate("一两三四五六七八九十", 1)},
+    "二": 2,
+    **{w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)},
+    "both": 2,
+}
+
+
+def parts_asked(question: str) -> int:
+    """How many parts a sum adds: the count the question gives ("三个业务", "the three
+    segments", "both"), else two."""
+    m = _COUNTED.search(fold(question))
+    if not m:
+        return 2
+    word = m.group("n") or m.group("en")
+    n = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    return n if 2 <= n <= 12 else 2
+
+
+def _parts(ops: list[numbers.Quantity], n: int) -> tuple[numbers.Quantity, ...] | None:
+    """The first ``n`` operands comparable with the first one that is comparable with
+    another, each figure once (a figure a report repeats is one part)."""
+    for i, a in enumerate(ops):
+        if a.value == 0:
+            continue
+        parts = [a]
+        for b in ops[i + 1 :]:
+            if len(parts) == n:
+                break
+            same = any((b.start, b.text) == (p.start, p.text) or b.text == p.text for p in parts)
+            if not same and b.value != 0 and _comparable([a, b]) is not None:
+                parts.append(b)
+        if len(parts) == n:
+            return tuple(parts)
+        if len(parts) > 1:
+            return None  # comparable parts, but fewer than the question counts
+    return None
+
+
 def comparable(a: numbers.Quantity, b: numbers.Quantity) -> bool:
     """Two figures one can compare: same unit, currency and per-share basis."""
     return _comparable([a, b]) is not None
@@ -573,9 +691,16 @@ def _comparable(ops: list[numbers.Quantity]):
             if (a.start, a.text) == (b.start, b.text) or a.value == 0 or b.value == 0:
                 continue
             if a.unit == b.unit and a.currency == b.currency and a.per_share == b.per_share:
-                if a.unit in ("%", "pp", "x") or a.kind == b.kind:
+                if a.unit in ("%", "pp", "x") or (a.kind == b.kind and _same_counter(a, b)):
                     return a, b
     return None
+
+
+def _same_counter(a: numbers.Quantity, b: numbers.Quantity) -> bool:
+    """Whether two counts count the same thing: 4个 and 4次, "48 plots" and "312
+    hectares" do not add up; a bare number (a table's cell) goes with any."""
+    x, y = (fold(q.counter).strip().removesuffix("s") for q in (a, b))
+    return not x or not y or x == y
 
 
 def _show(q: numbers.Quantity) -> str:

@@ -109,3 +109,16 @@ def test_how_many_people_or_things_is_not_answered_by_a_share(question):
     # How many percentage points, months or times is not a tally.
     for other in ("提升了几个百分点?", "How many percentage points did it gain?", "多少个月?"):
         assert expected(other) != "tally"
+
+
+def test_which_ones_and_plurals_ask_for_a_list_and_a_share_of_anything_is_computed():
+    from bot.analyze import form
+
+    assert form("这次试点一共分了哪几个组?") == "list"  # which ones, not how many
+    assert form("Who are the executive directors?") == "list"
+    assert form("Which analysts are quoted?") == "list"
+    assert form("那家工厂在哪两个城市设了仓库?") == "list"
+    assert form("公司的三大业务分别是什么?") == "list"
+    assert form("Which reporter wrote this article?") == "who"
+    assert form("What share of Q3 revenue came from pumps?") == "compute"
+    assert form("毛利是净利的多少倍?") == "compute"

@@ -584,3 +584,32 @@ def test_a_why_question_the_report_gives_no_cause_for_is_refused():
     assert not ExtractiveAnswerer().answer(q, hits).answered
     q = why("广告收入为什么下降?", [(("广告",), 3.0), (("收入",), 1.0)])
     assert not ExtractiveAnswerer().answer(q, hits[1:]).answered
+
+
+def test_a_share_is_computed_from_a_part_and_the_total_in_two_sentences():
+    # The part and the total stand in two sentences; another part is nearer the question.
+    hits = two_sentences(
+        "Lindqvar's pump revenue was EUR 30 million and valve revenue was EUR 50 million. ",
+        "Total revenue for the year was EUR 120 million.",
+    )
+    units = [(("pump",), 3.0), (("total",), 2.0), (("revenue",), 1.0), (("share",), 1.0)]
+    q = query("What share of total revenue came from pumps?", units, lang="en")
+    q = replace(q, form="compute")
+    draft = ExtractiveAnswerer().answer(q, hits)
+    assert draft.text.startswith("EUR 30 million ÷ EUR 120 million = 25% [1][2]")
+    for c in draft.citations:
+        assert c.quote in "".join(h.sentence.text for h in hits)
+
+
+def test_a_list_a_sentence_introduces_with_a_colon_is_read_from_the_sentences_after_it():
+    text = "Pellow added two updates:\n- the Tarn 3 firmware.\n- a hot-swap battery dock.\n"
+    chunk = Record("c", "chunk", "r.txt", 0, len(text), text, "c")
+    cut = text.index("\n")
+    rec = Record("s", "sentence", "r.txt", 0, cut, text[:cut], "c")
+    hits = [Hit(rec, chunk, score=0.05, dense=0.9, chunk_dense=0.0, keyword=1.0)]
+    units = [(("pellow",), 2.0), (("updates",), 3.0)]
+    q = replace(query("What updates did Pellow add?", units, lang="en"), form="list")
+    draft = ExtractiveAnswerer().answer(q, hits)
+    assert draft.text.startswith("the Tarn 3 firmware; a hot-swap battery dock\n")
+    assert [text[c.start : c.end] for c in draft.citations] == [c.quote for c in draft.citations]
+    assert len(draft.citations) == 3

@@ -253,3 +253,60 @@ def test_clauses_strung_with_commas_are_not_list_items():
         "driven by strong demand in the northern markets and by price increases."
     )
     assert kinds.list_items("Which markets drove demand?", [text]) == []
+
+
+def test_a_sum_adds_as_many_parts_as_the_question_counts():
+    text = "Nordra's July sales were 4.1亿元、August sales 4.3亿元、September sales 4.6亿元."
+    done = kinds.compute("七月到九月三个月的销售额合计是多少?", quantities(text), "zh")
+    assert done is not None and len(done.operands) == 3
+    # Every computed answer equals the arithmetic on its cited figures.
+    assert abs(done.value - sum(q.value for q in done.operands)) < 1
+    assert done.text == "4.1亿元 + 4.3亿元 + 4.6亿元 = 13亿"
+    # Fewer comparable parts than the question counts: no sum.
+    two = quantities("七月4.1亿元，八月4.3亿元。")
+    assert kinds.compute("三个月合计是多少?", two, "zh") is None
+    assert kinds.parts_asked("What was the wheat and rice area combined?") == 2
+    assert kinds.parts_asked("第二季度三个业务收入合计多少?") == 3
+
+
+def test_counts_of_different_things_are_not_added():
+    # A count of items in an enumeration and a count of repeats are no sum.
+    text = "调研走访6个社区，每个社区回访6次。"
+    assert kinds.compute("一共多少个?", quantities(text), "zh") is None
+    assert not kinds.comparable(*quantities("48 plots on 312 hectares"))
+    assert kinds.comparable(*quantities("48 plots and 12 plots"))
+
+
+def test_the_two_sides_of_a_computation_are_read_from_the_question():
+    assert kinds.sides("北区收入占总收入的比重是多少?") == ("北区收入", "总收入")
+    shares = kinds.sides("What share of total revenue came from pumps?")
+    assert shares == ("pumps?", "total revenue")
+    assert kinds.sides("北区营收比南区多多少亿元?") == ("北区营收", "南区")
+    assert kinds.sides("毛利是净利的几倍?") == ("毛利", "净利")
+
+
+def test_list_items_read_traditional_text_and_runs_after_a_colon():
+    tw = "研發投入以快充晶片、馬達驅動與感測模組三大方向為主。"
+    assert kinds.list_items("研發投入集中在哪些方向?", [tw]) == [
+        "以快充晶片",
+        "馬達驅動",
+        "感測模組三",
+    ]
+    bullets = ["- the Tarn 3 firmware, which adds maps.", "- a battery dock.", "Sales rose."]
+    assert kinds.run_items("Pellow added two updates:", bullets) == [
+        "the Tarn 3 firmware",
+        "a battery dock",
+    ]
+    clauses = ["乙地新产线（约6亿元）；", "丙地改造（约5亿元）。", "上述开支由自有资金解决。"]
+    assert kinds.run_items("开支主要投向：甲地工厂（约11亿元）；", clauses) == [
+        "甲地工厂",
+        "乙地新产线",
+        "丙地改造",
+    ]
+    assert kinds.run_items("开支主要投向甲地工厂。", clauses) == []
+    # The people one sentence names together, not every person the quotes name.
+    texts = [
+        "董事会包括执行董事林一鸣先生（主席）及高思远女士（行政总裁）。",
+        "分析师吴可表示看好。",
+    ]
+    assert kinds.list_items("Who are the executive directors?", texts) == ["林一鸣", "高思远"]
