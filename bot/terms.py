@@ -681,6 +681,18 @@ def _reverse_cedict() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _role_ways(*english: str) -> set[str]:
+    from bot.names import ROLES
+
+    return {
+        way
+        for ways in ROLES.values()
+        if any(e in ways for e in english)
+        for way in ways
+        if not way.isascii()
+    }
+
+
 class Bridge:
     """English -> Chinese words found in a given vocabulary (see module docstring)."""
 
@@ -712,13 +724,21 @@ class Bridge:
                 continue
             hits: set[str] = set()
             nxt = words[i + 1] if i + 1 < len(words) else ""
-            for phrase in ([f"{w} {nxt}"] if nxt and nxt not in EN_STOP else []) + lemmas(w):
+            third = words[i + 2] if i + 2 < len(words) else ""
+            phrases = [f"{w} {nxt}"] if nxt and nxt not in EN_STOP else []
+            if phrases and third and third not in EN_STOP:
+                phrases.insert(0, f"{w} {nxt} {third}")  # "chief financial officer"
+            for phrase in phrases + lemmas(w):
                 hits |= ours(dictionary, phrase)
             if not hits and "-" in w and not ours(GLOSSARY, w):
                 # "ai-generated": the parts, when the whole is unknown
                 for form in (f for part in w.split("-") for f in lemmas(part)):
                     hits |= ours(dictionary, form) | ours(GLOSSARY, form)
             hits = {z for z in hits if len(z) >= 2}  # one character is too ambiguous
+            # A role title ("CFO", "chief financial officer") reaches every way the role
+            # table writes it in Chinese (首席财务官, 财务长, 财务总监), whether or not jieba
+            # cuts it as one word: evidence is matched on the text, not on words.
+            hits |= _role_ways(w, *phrases)
             for key in (w, f"{w} {nxt}"):
                 hits |= ours(GLOSSARY, key)
             hits |= self.by_pinyin.get(w, set())

@@ -162,3 +162,15 @@ def test_times_are_not_the_thing_measured():
     from bot.terms import measured
 
     assert measured("公司今年上半年的净利润是多少?") == ["净利润"]
+
+
+def test_an_english_role_title_reaches_every_chinese_way_of_writing_it():
+    bridge = Bridge({"财务", "营收"})
+    # A Taiwanese report writes 財務長, a mainland one 首席财务官 or 财务总监: the question's
+    # "CFO" or "chief financial officer" must reach each, even where jieba cuts them.
+    for question in ("Who is Lindqvist's CFO?", "Who is Lindqvist's chief financial officer?"):
+        ways = {w for found in bridge.translate(question).values() for w in found}
+        assert {"财务长", "首席财务官", "财务总监"} <= ways
+    assert not {"财务长", "首席财务官"} & {
+        w for found in bridge.translate("What was Lindqvist's revenue?").values() for w in found
+    }
