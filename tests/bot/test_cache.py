@@ -68,3 +68,25 @@ def test_unreadable_sources_give_no_key(tmp_path):
     assert cache.sources_key([], ("no_such_package_here",))[2] == (
         ("no_such_package_here", None, None),
     )
+
+
+def test_a_table_reads_like_the_dict_it_was_saved_from(tmp_path):
+    table = {f"词{i}": i for i in range(1000)} | {"": 0, "a b": ("x", "y")}
+    cache.save_table(tmp_path / "t.marshal", "k", table, extra=42)
+    assert cache.load_table(tmp_path / "t.marshal", "other") is None
+    got = cache.load_table(tmp_path / "t.marshal", "k")
+    assert got.extra == 42 and got["词7"] == 7 and got.get("a b") == ("x", "y")
+    assert "" in got and "词1000" not in got and got.get("词1000", -1) == -1
+    assert got == table and len(got) == len(table) and got.whole() == table
+    got["new"] = 1  # jieba's add_word writes to its table
+    assert got["new"] == 1
+
+
+def test_a_table_becomes_a_plain_dict_after_heavy_use(tmp_path, monkeypatch):
+    cache.save_table(tmp_path / "t.marshal", "k", {str(i): i for i in range(1000)})
+    handed = []
+    table = cache.load_table(tmp_path / "t.marshal", "k", on_busy=handed.append)
+    monkeypatch.setattr(cache.Table, "BUSY", 50)
+    assert [table.get(str(i)) for i in range(49)] == list(range(49)) and not handed
+    assert table["49"] == 49 and handed == [{str(i): i for i in range(1000)}]
+    assert table.get("nope", -1) == -1 and len(handed) == 1
