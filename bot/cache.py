@@ -133,8 +133,9 @@ class Table(MutableMapping):
 
     def _part(self, key: str) -> dict:
         self._uses += 1
-        if self._uses == self.BUSY and self._on_busy is not None:
-            self._on_busy(self.whole())
+        if self._uses >= self.BUSY and self._on_busy is not None:
+            on_busy, self._on_busy = self._on_busy, None  # once
+            on_busy(self.whole())
         i = _shard(key, len(self._blobs))
         part = self._parts[i]
         if part is None:

@@ -109,7 +109,8 @@ def _tagger():
             if key and _default(jieba) and not isinstance(pseg.dt.word_tag_tab, cache_file.Table):
                 cache_file.save_table(key[0], key[1], pseg.dt.word_tag_tab)
             return pseg
-        # POSTokenizer(jieba.dt), at the import, reads jieba.dt.get_dict_file()
+        # The import makes POSTokenizer(jieba.dt), which parses jieba.dt.get_dict_file():
+        # for this import only, that file is empty.
         jieba.dt.get_dict_file = lambda: io.BytesIO()
         try:
             import jieba.posseg as pseg
