@@ -8,7 +8,7 @@ drifts:
 - ``ask, resident``: the same command while ``reportbot resident`` runs (ui/resident.py);
 - ``import bot``: the floor of answering in-process, for reference.
 
-    .venv/bin/python bench/terminal.py [--data DIR] [--runs 7] [--model MODEL]
+    .venv/bin/python bench/terminal.py [--data DIR] [--runs 7] [--model MODEL] [--question Q]
 
 Without ``--data`` the bundled report is indexed into a temporary data folder first (the
 default model converts once and loads torch there: a minute or two), then removed again.
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--data", help="a data folder with the index (default: a new one)")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--model", default="", help="REPORTBOT_EMBED_MODEL (default: default)")
+    parser.add_argument("--question", default=QUESTION, help=f"what to ask (default: {QUESTION})")
     args = parser.parse_args()
 
     data = Path(args.data) if args.data else Path(tempfile.mkdtemp(prefix="rb-terminal-"))
@@ -67,11 +68,11 @@ def main() -> None:
     try:
         wall([*cli, "resident", "--stop"], env)  # the in-process figures need none running
         t = time.perf_counter()
-        wall([*cli, "ask", QUESTION], env)  # indexes the bundled report when needed
+        wall([*cli, "ask", args.question], env)  # indexes the bundled report when needed
         print(f"first ask (prepares the index if missing): {time.perf_counter() - t:.1f} s")
         rows = [
             ("import bot", [sys.executable, "-c", "import bot"]),
-            ("ask", [*cli, "ask", QUESTION]),
+            ("ask", [*cli, "ask", args.question]),
         ]
         results = [(name, *paired(cmd, env, args.runs)) for name, cmd in rows]
         resident = subprocess.Popen(
@@ -79,7 +80,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         resident.stderr.readline()  # "answering on …": prepared and listening
-        results.append(("ask, resident", *paired([*cli, "ask", QUESTION], env, args.runs)))
+        results.append(("ask, resident", *paired([*cli, "ask", args.question], env, args.runs)))
     finally:
         if resident:
             resident.terminate()

@@ -5,7 +5,7 @@
 >>> answer.text, answer.citations[0].quote
 """
 
-from bot import numbers, terms
+from bot import normalize, numbers, terms
 from bot.answer import Citation
 from bot.ask import Answer, ask
 from bot.chats import Chat, Turn, get_chats
@@ -92,9 +92,10 @@ def prepare(progress=None) -> None:
     library.load_model()
     library.ensure_default(progress)
     library.embedder  # noqa: B018 - waits for the model
-    library.retriever.query("warm up")  # builds the keyword index and the dictionary
+    library.retriever.query("warm up")  # builds (or reads) the keyword index; the dictionary
     terms.warm()  # and the tagger, tables and numeral reader a first Chinese question needs
     numbers.warm()
+    normalize.warm()  # read from the cache, the keyword index folded no Chinese text
 
 
 __all__ = [

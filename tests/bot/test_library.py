@@ -300,3 +300,38 @@ def test_uploads_wait_in_line_and_hear_their_place(library):
     assert events[:3] == ["b 1", "c 2", "first done"]  # in line behind the running one
     # Then b runs and c, next now, hears it (in whichever order the threads get there).
     assert sorted(events[3:]) == ["b runs", "c 1", "c runs"] and events[-1] == "c runs"
+
+
+def test_a_later_process_reads_the_keyword_side_of_the_index_as_it_is_now(library, shelf):
+    """The keyword side is kept on disk per index version (bot.cache): a later process
+    reads it instead of the records, and any change to the index makes it build anew."""
+    from bot.library import Library
+
+    def later(records_read: bool):
+        lib = Library(library.settings)  # what a fresh `reportbot ask` builds
+        if not records_read:
+            lib.store.records = lambda *a, **k: pytest.fail("read the records again")
+        lib.retriever.query("alpha")
+        return lib.retriever
+
+    def texts(retriever) -> set[str]:
+        return {r.text for r in retriever.sentences.records}
+
+    library.index_folder(shelf)
+    library.retriever.query("alpha")  # built and kept
+    assert texts(later(records_read=False)) == {r.text for r in library.store.records("sentence")}
+
+    (shelf / "a.md").write_text("Alpha grew 7%. Beta fell.\n", encoding="utf-8")  # re-indexed
+    library.index_folder(shelf)
+    assert "Alpha grew 7%." in texts(later(records_read=True))
+    assert "Alpha grew 7%." in texts(later(records_read=False))
+
+    library.remove("b.txt")  # removed
+    assert "营收增长14%。" not in texts(later(records_read=True))
+    assert "营收增长14%。" not in texts(later(records_read=False))
+
+    extra = shelf.parent / "extra.md"
+    extra.write_text("Gamma rose.\n", encoding="utf-8")
+    library.index_paths([extra])  # added
+    assert "Gamma rose." in texts(later(records_read=True))
+    assert "Gamma rose." in texts(later(records_read=False))

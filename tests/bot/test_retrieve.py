@@ -162,3 +162,96 @@ def test_a_title_is_asked_about_not_a_name_the_evidence_must_hold():
     )
     query = corpus.query("峻岭科技的董事长兼CEO是谁?")
     assert "ceo" not in query.names
+
+
+# ---------------------------------------------------------------- the keyword side, cached
+
+
+def _retriever(records, cache):
+    from bot.retrieve import Retriever
+    from tests.bot.conftest import RecordStore
+
+    return Retriever(RecordStore(records), embedder=None, cache=cache)
+
+
+def _keyword_side(retriever) -> tuple:
+    """Everything the retriever derived from the records, comparable."""
+    postings = {
+        kind: {w: (ids.tolist(), ws.tolist()) for w, (ids, ws) in index.postings.items()}
+        for kind, index in (("s", retriever.sentences), ("c", retriever.chunks))
+    }
+    return (
+        retriever.sentences.records,
+        retriever.chunks.records,
+        postings,
+        dict(retriever.sentences.df),
+        dict(retriever.bridge.by_pinyin),
+        dict(retriever.bridge.by_surname),
+        retriever.texts,
+        retriever.by_id,
+        retriever.sentences_of,
+    )
+
+
+@pytest.fixture(scope="module")
+def two_reports():
+    kuaishou = default_report_path().read_text(encoding="utf-8")
+    return records_of("kuaishou.txt", kuaishou) + records_of("en.txt", ENGLISH)
+
+
+QUESTIONS_TEXT = ["How much did UAX lift ARPU?", "上半年营收多少?", "Did revenue grow?"]
+
+
+def test_a_fresh_process_reads_the_keyword_side_from_the_cache(tmp_path, two_reports):
+    path = tmp_path / "cache" / "keywords.marshal"
+    built = _retriever(two_reports, path)
+    queries = [built.query(q) for q in QUESTIONS_TEXT]  # builds, then saves
+    assert path.exists()
+
+    fresh = _retriever(two_reports, path)
+    fresh.store.records = lambda kind: pytest.fail("read the records again")
+    assert [fresh.query(q) for q in QUESTIONS_TEXT] == queries
+    assert _keyword_side(fresh) == _keyword_side(built)
+    words = ["营收", "revenue", "uax"]
+    np.testing.assert_array_equal(fresh.sentences.scores(words), built.sentences.scores(words))
+
+
+def test_a_new_index_version_is_built_again_and_replaces_the_cache(tmp_path, two_reports):
+    path = tmp_path / "keywords.marshal"
+    _retriever(two_reports, path).query("revenue")
+    added = two_reports + records_of("b.txt", "Profits doubled. Margins widened.")
+    for records in (added, two_reports[:-3], two_reports):  # added, removed, re-indexed
+        fresh = _retriever(records, path)  # RecordStore's version: the number of records
+        fresh.query("profits")
+        assert fresh.sentences.records == [r for r in records if r.kind == "sentence"]
+    again = _retriever(two_reports, path)
+    again.store.records = lambda kind: pytest.fail("the last version was not kept")
+    again.query("profits")
+
+
+def test_a_damaged_cache_is_built_again_not_an_error(tmp_path, two_reports):
+    path = tmp_path / "keywords.marshal"
+    built = _retriever(two_reports, path)
+    built.query("revenue")
+    path.write_bytes(path.read_bytes()[:1000])
+    fresh = _retriever(two_reports, path)
+    assert fresh.query("revenue") == built.query("revenue")
+    assert _keyword_side(fresh) == _keyword_side(built)
+    kept = _retriever(two_reports, path)  # and the file was written whole again
+    kept.store.records = lambda kind: pytest.fail("the damaged file was not replaced")
+    kept.query("revenue")
+
+
+def test_an_edit_to_the_code_that_builds_it_is_a_new_key(tmp_path, two_reports, monkeypatch):
+    from bot import retrieve
+
+    path = tmp_path / "keywords.marshal"
+    _retriever(two_reports, path).query("revenue")
+    monkeypatch.setattr(retrieve, "_derived_from", lambda: ("another", "version"))
+    fresh = _retriever(two_reports, path)
+    calls = []
+    fresh.store.records = lambda kind: (
+        calls.append(kind) or [r for r in two_reports if r.kind == kind]
+    )
+    fresh.query("revenue")
+    assert calls == ["sentence", "chunk"]

