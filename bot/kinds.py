@@ -301,13 +301,14 @@ def direction(text: str) -> int:
 # ---------------------------------------------------------------- yes / no
 
 _UP = re.compile(
-    r"增长|增加|提高|提升|上升|上涨|改善|扩大|走高|攀升|[年季月]增|创新高|\b(?:grow|grew|grown|growth|"
-    r"rise|rose|risen|increase[sd]?|improve[sd]?|higher|expand(?:ed)?|gain(?:ed)?|up|jump(?:ed)?|"
-    r"climb(?:ed)?|surge[sd]?|beat|exceed(?:ed)?|widen(?:ed)?)\b",
+    r"增长|增加|提高|提升|上升|上涨|改善|扩大|走高|走扬|攀升|成长|[年季月]增|创新高|高于|超过|超出|"
+    r"\b(?:grow|grew|grown|growth|rise|rose|risen|increase[sd]?|improve[sd]?|higher|expand(?:ed)?|"
+    r"gain(?:ed)?|up|jump(?:ed)?|climb(?:ed)?|surge[sd]?|beat|exceed(?:ed)?|widen(?:ed)?|above)\b",
     re.I,
 )
 _DOWN = re.compile(
-    r"下降|减少|下滑|降低|下跌|收窄|萎缩|亏损|[年季月]减|\b(?:fall|fell|fallen|decline[sd]?|drop(?:ped)?|"
+    r"下降|减少|下滑|降低|降至|下跌|收窄|萎缩|衰退|亏损|[年季月]减|低于|不及|"
+    r"\b(?:fall|fell|fallen|decline[sd]?|drop(?:ped)?|below|"
     r"decrease[sd]?|lower|shrink|shrank|down|slip(?:ped)?|narrow(?:ed)?|miss(?:ed)?|loss|"
     r"contract(?:ed)?|worsen(?:ed)?)\b",
     re.I,
@@ -315,6 +316,9 @@ _DOWN = re.compile(
 _NEGATION = re.compile(
     r"未|没有|并非|不是|不会|尚未|无|\b(?:not|no|never|none|neither|without|yet to)\b", re.I
 )
+# A question's A-not-A form (有没有, 是不是, 会不会, 有无) asks; it does not negate.
+_A_NOT_A = re.compile(r"(.)[不没]\1|有没有|有无|是否")
+_CLAUSE = re.compile(r"[，,；;。:：]")
 YES = {"en": "Yes.", "zh": "是的。"}
 NO = {"en": "No.", "zh": "不是。"}
 
@@ -325,8 +329,9 @@ def yes_no(question: str, text: str) -> bool | None:
     one the sentence states; else the sentence affirms unless it negates."""
     q, t = fold(question), fold(text)
     asked_up, asked_down = bool(_UP.search(q)), bool(_DOWN.search(q))
-    said_up, said_down = bool(_UP.search(t)), bool(_DOWN.search(t))
-    negated = bool(_NEGATION.search(t)) and not _NEGATION.search(q)
+    said = _asked_clause(q, t)
+    said_up, said_down = bool(_UP.search(said)), bool(_DOWN.search(said))
+    negated = bool(_NEGATION.search(t)) and not _NEGATION.search(_A_NOT_A.sub(" ", q))
     if asked_up != asked_down and said_up != said_down:
         same = asked_up == said_up
         return same != negated
@@ -363,6 +368,41 @@ def comparison(question: str) -> Comparison | None:
     more = re.fullmatch(_MORE, m.group("how")) is not None
     subject = m.group("a") + (m.groupdict().get("mid") or "")
     return Comparison(subject, m.group("b"), more)
+
+
+def _asked_clause(q: str, t: str) -> str:
+    """The clause of ``t`` whose direction is about the question's thing (营业收入98.36亿元，
+    同比下降3.11%，比重提升…: the revenue clause for a question about revenue), or all of
+    ``t`` when no clause, or more than one, fits best. A clause fits by how near the
+    question's words stand before its direction word (营收季减: what fell), then by how
+    many of them it holds."""
+    pairs = {q[i : i + 2] for i in range(len(q) - 1) if _CJK_PAIR.fullmatch(q[i : i + 2])}
+    words = set(re.findall(r"[a-z]{3,}", q))
+
+    def shared(text: str) -> int:
+        return sum(p in text for p in pairs) + sum(
+            bool(re.search(rf"\b{w}", text)) for w in words
+        )
+
+    def attached(clause: str) -> float:
+        # How close the question's nearest word stands before the direction word.
+        at = min(x.start() for x in (_UP.search(clause), _DOWN.search(clause)) if x)
+        before = clause[:at]
+        ends = [before.rfind(p) + 2 for p in pairs if p in before]
+        ends += [m.end() for w in words for m in re.finditer(rf"\b{w}\w*", before)][-1:]
+        return max((1.0 / (1 + at - e) for e in ends), default=0.0)
+
+    stating = [c for c in _CLAUSE.split(t) if _UP.search(c) or _DOWN.search(c)]
+    if len(stating) < 2:
+        return t
+    for fit in (attached, shared):
+        scored = sorted(((fit(c), c) for c in stating), reverse=True)
+        if scored[0][0] > 0 and scored[0][0] > scored[1][0]:
+            return scored[0][1]
+    return t
+
+
+_CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
 def _negative_figure(text: str) -> bool:

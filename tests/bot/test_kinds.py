@@ -310,3 +310,17 @@ def test_list_items_read_traditional_text_and_runs_after_a_colon():
         "分析师吴可表示看好。",
     ]
     assert kinds.list_items("Who are the executive directors?", texts) == ["林一鸣", "高思远"]
+
+
+def test_yes_no_reads_the_clause_about_the_thing_asked_and_questions_that_ask_not_a_not_a():
+    # The sentence rises in one clause and falls in another: the clause naming the
+    # question's thing decides.
+    text = "暖通板块份额提升至18%，营收季减约5%，主要是欧洲客户去库存。"
+    assert kinds.yes_no("暖通板块营收是否成长？", text) is False
+    assert kinds.yes_no("暖通板块份额提升了吗？", text) is True
+    # 有没有 / 是不是 ask; they are not the negation the sentence is checked against.
+    none = "本期间内，本公司概无购买、出售或赎回本公司任何上市证券。"
+    assert kinds.yes_no("本期间公司有没有回购股份？", none) is False
+    assert kinds.yes_no("公司有没有派发中期股息？", "董事会宣派中期股息每股6.0仙。") is True
+    # Above / below a level is a direction too.
+    assert kinds.yes_no("股价是否高于发行价？", "收盘价仍低于发行价。") is False
