@@ -103,6 +103,9 @@ class Answerer(Protocol):
     def answer(self, query: Query, hits: list[Hit]) -> Draft: ...
 
 
+# _named's answer when a who question names a title no retrieved sentence gives anyone.
+NO_HOLDER = object()
+
 class ExtractiveAnswerer:
     """Quote the sentences the scorer rates best; lead with the figure or name asked for.
 
@@ -239,6 +242,8 @@ class ExtractiveAnswerer:
             lead = (kinds.YES if verdict else kinds.NO)[lang]
         elif form in ("who", "what"):
             named = self._named(query, ranked, threshold)
+            if named is NO_HOLDER:
+                return replace(not_found, support=best[0])
             if named is not None:
                 lead, cite = named
                 citations = [cite, *(c for c in citations if c.start != cite.start)]
@@ -305,7 +310,7 @@ class ExtractiveAnswerer:
 
     def _named(
         self, query: Query, ranked: list[tuple[float, float, Hit]], threshold: float
-    ) -> tuple[str, Citation] | None:
+    ) -> tuple[str, Citation] | object | None:
         """The lead of a who or what-is question, and the quote it comes from.
 
         Of the sentences that clear the threshold, the best one that names a person in
@@ -330,6 +335,10 @@ class ExtractiveAnswerer:
             if kinds.role_holder(asked, text, _anchor_positions(query, text)):
                 break
         else:
+            if kinds.asks_title(asked):
+                # "Who is the CTO?" where no sentence names anyone with that title: the
+                # chairman the best sentence names is not the answer.
+                return NO_HOLDER
             cand = answering[0]
         text = cand[2].sentence.text
         lead = kinds.who_lead(asked, text, query.lang, _anchor_positions(query, text))

@@ -363,6 +363,13 @@ def holder(question: str, text: str, anchors: list[int] = ()) -> Name | None:
             elif n.end <= m.start():
                 gap = m.start() - n.end
                 between = low[n.end : m.start()]
+                if "、" in between:
+                    continue  # "董事长X、首席财务官Y": X is another item of the list
+            elif n.end - m.end() >= 2 and n.person:
+                # The name's cut ran into the role ("官柯敏" of 首席财务官柯敏): the
+                # rest, after the role, is the name.
+                n = Name(m.end(), n.end, text[m.end() : n.end], True)
+                gap, between = 0, ""
             else:
                 continue
             if re.search(r"[。；;!?！？]", between):

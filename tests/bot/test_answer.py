@@ -613,3 +613,16 @@ def test_a_list_a_sentence_introduces_with_a_colon_is_read_from_the_sentences_af
     assert draft.text.startswith("the Tarn 3 firmware; a hot-swap battery dock\n")
     assert [text[c.start : c.end] for c in draft.citations] == [c.quote for c in draft.citations]
     assert len(draft.citations) == 3
+
+
+def test_a_who_question_about_a_title_nobody_holds_is_refused_not_answered_with_another():
+    # The sentence clears the threshold (high dense, the company's name), but names the
+    # chairman and the CFO; the question asks for the CTO.
+    text = "岚港董事会由董事长邵立行、首席财务官柯敏及两名独立董事组成。"
+    units = [(("岚港",), 1.0), (("董事会",), 1.0)]
+    q = Query(text="岚港的首席技术官是谁?", lang="zh", terms=["岚港"], units=units, form="who")
+    draft = ExtractiveAnswerer().answer(q, _one_sentence(text, 0.95))
+    assert not draft.answered and "没有找到" in draft.text
+    q = Query(text="岚港的首席财务官是谁?", lang="zh", terms=["岚港"], units=units, form="who")
+    draft = ExtractiveAnswerer().answer(q, _one_sentence(text, 0.95))
+    assert draft.answered and draft.text.startswith("柯敏")
