@@ -652,7 +652,17 @@ def _figure_kind(r: _Raw, text: str, f: str) -> str:
         return "name"  # Model 3, iPhone 15 Pro
     if f[r.start - 1 : r.start] == "(" and f[r.end : r.end + 1] == ")" and r.value < 100:
         return "ordinal"  # a list marker: (2)
+    if (
+        not r.counter
+        and _CJK_BEFORE.match(f[r.start - 1 : r.start])
+        and f[r.end : r.end + 1] in _CLOSING_QUOTES
+    ):
+        return "name"  # 「极光9」, “鲸语9”: a bare number closing a quoted name
     return "count"
+
+
+_CJK_BEFORE = re.compile(r"[\u4e00-\u9fff]")
+_CLOSING_QUOTES = set("」』”\"》〉’'")
 
 
 def same(a: Quantity, b: Quantity) -> bool:

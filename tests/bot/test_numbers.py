@@ -308,3 +308,10 @@ def test_the_examples_in_the_docstrings_hold():
 def test_a_lone_point_character_is_no_numeral():
     # 点 on its own (重点, 观点) once emptied the numeral and raised IndexError.
     assert quantities("这是重点。") == [] and quantities("点") == []
+
+
+def test_a_bare_number_closing_a_quoted_chinese_name_is_part_of_the_name():
+    found = quantities("数位控制器「星河7」自今年3月量产以来，已累计出货120万颗。")
+    assert [(q.value, q.kind) for q in found if q.is_figure] == [(1200000.0, "count")]
+    assert [q.kind for q in quantities("推出大模型“青岚5”")] == ["name"]
+    assert [q.kind for q in quantities("排名升至第“3”位")] == ["count"]  # a counter follows
