@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import periods
+from bot import kinds, periods
 from bot.analyze import form, numbered_names
 from bot.names import _zh_name_at, organisations, people
 from bot.normalize import fold
@@ -216,7 +216,9 @@ def _roles(text: str, follow_up: bool = False) -> _Roles:
     for word, s, e in words:
         if not word.strip() or any(taken[s:e]) or not any(c.isalnum() for c in word):
             continue
-        if (
+        if not word.isascii() and (periods.bases(word) or kinds.direction(word)):
+            role = "base"  # 环比, 同比增长: how it changed, added to the earlier question
+        elif (
             word in EN_STOP
             or word in ZH_STOP
             or word in _ZH_LINK

@@ -88,3 +88,11 @@ def test_it_after_a_figure_is_the_earlier_topic_not_a_name():
     history = [("What was Quillmoor's revenue in Q2?", "Revenue was €61 million, led by Europe.")]
     q = resolve("How much did it grow?", history)
     assert "europe" not in q.lower() and "quillmoor" in q.lower()
+
+
+def test_a_follow_up_asking_only_how_it_changed_keeps_its_change_words():
+    # "环比呢?" asks the earlier question again, on the period before: 环比 must not be
+    # dropped as a linking word.
+    earlier = [("青岚六月季度营收是多少?", "3.2亿元")]
+    assert resolve("环比呢?", earlier) == "青岚六月季度营收环比是多少?"
+    assert "同比增长" in resolve("同比增长呢?", [("二季度订单量是多少?", "120万单")])
