@@ -779,6 +779,10 @@ def build_app(login: bool = False) -> gr.Blocks:
                     samples_per_page=len(first) or 1,
                     elem_id="rb-examples",
                 )
+                # The key points of the reports in scope, each cited (the summary form).
+                summarize_btn = gr.Button(
+                    en("summarize"), size="sm", elem_id="rb-summarize", variant="secondary"
+                )
             with gr.Column(scale=2, min_width=300):
                 sources_title = gr.HTML(_panel_title(en("sources")))
                 sources = gr.HTML(fmt.sources_html([], {}), elem_id="rb-sources", container=True)
@@ -836,6 +840,7 @@ def build_app(login: bool = False) -> gr.Blocks:
             delete_btn,
             export_btn,
             example_set,
+            summarize_btn,
             sources_title,
             accordion,
             files,
@@ -860,6 +865,7 @@ def build_app(login: bool = False) -> gr.Blocks:
                 gr.Button(s("delete_btn")),
                 gr.Button(s("export_btn")),
                 _examples(scope_value, code),
+                gr.Button(s("summarize")),
                 _panel_title(s("sources")),
                 gr.Accordion(label=s("reports_title")),
                 gr.File(label=s("upload"), interactive=ready),
@@ -994,17 +1000,20 @@ def build_app(login: bool = False) -> gr.Blocks:
         picked = example_set.click(lambda sample: sample[0], example_set, msg, **private).then(
             respond, **chat_io, **private
         )
+        summed = summarize_btn.click(
+            lambda code: t(code, "summarize_question"), lang, msg, **private
+        ).then(respond, **chat_io, **private)
         # A new chat stops an answer still streaming, which would otherwise refill it.
         reset = {
             "outputs": [chat, turns, sources, msg, chat_id, chats],
-            "cancels": [asked, picked],
+            "cancels": [asked, picked, summed],
             **private,
         }
         new_btn.click(new_chat, lang, **reset)
         chat.clear(new_chat, lang, **reset)
         delete_btn.click(delete_chat, [chat_id, lang], **reset)
         opened = [chat, turns, sources, scope, chat_id, chats, title]
-        chats.input(open_chat, [chats, lang], opened, cancels=[asked, picked], **private)
+        chats.input(open_chat, [chats, lang], opened, cancels=[asked, picked, summed], **private)
         rename_btn.click(rename_chat, [chat_id, title, lang], chats, **private)
         title.submit(rename_chat, [chat_id, title, lang], chats, **private)
         export_btn.click(export_chat, chat_id, export_file, **private)

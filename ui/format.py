@@ -120,13 +120,39 @@ def answer_html(
         # The bot leads with the figure or name asked for, then a blank line, the quotes.
         lead, sep, rest = body.partition("<br><br>")
         if sep and rest:
-            body = f'<p class="rb-lead">{lead}</p><p class="rb-quotes">{rest}</p>'
+            lead, rest = _bullets(lead), _bullets(rest)
+            tag = "div" if "<ul" in lead else "p"
+            body = f'<{tag} class="rb-lead">{lead}</{tag}><div class="rb-quotes">{rest}</div>'
+        else:
+            body = _bullets(body)
         return f'<div class="rb-answer">{body}</div>'
     badge = t(language, "not_found")
     return (
         f'<div class="rb-notfound"><span class="rb-badge">{text_html(badge)}</span>'
         f'<span class="rb-notfound-text">{body}</span></div>'
     )
+
+
+_ITEM = "&#45; "  # "- " as text_html writes it
+
+
+def _bullets(html: str) -> str:
+    """Runs of two or more lines that start with "- " (a summary's key points, a list's
+    items, each with its marker) as a bulleted list; other lines as they were."""
+    lines = html.split("<br>")
+    if sum(line.startswith(_ITEM) for line in lines) < 2:
+        return html
+    out: list[str] = []
+    items: list[str] = []
+    for line in lines + [""]:
+        if line.startswith(_ITEM):
+            items.append(f"<li>{line[len(_ITEM):]}</li>")
+            continue
+        if items:
+            out.append(f'<ul class="rb-items">{"".join(items)}</ul>')
+            items = []
+        out.append(line)
+    return "<br>".join(x for x in out if x) if out else ""
 
 
 def question_html(question: str) -> str:

@@ -445,3 +445,30 @@ def test_a_report_indexed_in_a_terminal_is_asked_in_the_running_page(page, serve
     source = page.locator("#rb-sources #src-0-1")
     expect(source).to_contain_text("ferry-memo.txt")
     expect(source.locator("mark.rb-quote")).to_contain_text("carried 9,310 passengers")
+
+
+def test_summarize_gives_the_key_points_of_the_reports_in_scope_as_cited_bullets(page, tmp_path):
+    report = tmp_path / "harbour-2024.md"
+    report.write_text(
+        "# Greywater Harbour annual review 2024\n\n"
+        "Greywater Harbour handled 2.4 million tonnes of cargo in 2024, up 9% on 2023.\n\n"
+        "Cruise calls rose to 118 ships, and passenger numbers reached 310,000.\n\n"
+        "The harbour authority spent 42 million euros on the new container quay.\n\n"
+        "Operating profit was 18.5 million euros, against 15.1 million euros a year before.\n",
+        encoding="utf-8",
+    )
+    upload(page, report)
+    expect(page.locator("#rb-notices")).to_contain_text("harbour-2024.md: indexed")
+    choose(page, "#rb-scope", "harbour-2024.md")
+    page.locator("#rb-summarize").click()
+    expect(page.locator("[data-testid='user']").last).to_contain_text("Summarize the report")
+    answer = page.locator(BOT).last
+    expect(answer.locator(".rb-answer")).to_be_visible(timeout=60_000)
+    expect(answer.locator(".rb-caret")).to_have_count(0)  # streamed in whole
+    items = answer.locator("ul.rb-items li")
+    assert items.count() >= 3, answer.inner_text()
+    for i in range(items.count()):  # each key point quotes the report and has its marker
+        expect(items.nth(i).locator("a.rb-marker")).to_have_count(1)
+    expect(answer).not_to_contain_text("快手")  # not the bundled report's summary
+    expect(page.locator("#rb-sources #src-0-1")).to_contain_text("harbour-2024.md")
+    screenshot(page, "ui-summary.png")

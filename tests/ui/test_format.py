@@ -250,3 +250,15 @@ def test_source_card_names_the_page_and_opens_the_reader_at_its_citation():
     assert "page 2 · paragraph 2" in visible(card)
     assert 'class="rb-open" data-target="rd-3-1"' in card
     assert "rb-open" not in fmt.source_html(1, c, None)  # a removed report cannot be opened
+
+
+def test_a_summary_or_a_list_renders_as_bullets_each_with_its_own_marker():
+    cites = [Cite("r.txt", 0, 5, "abcde"), Cite("r.txt", 10, 15, "fghij")]
+    html = fmt.answer_html("Key points of r.txt:\n- “abcde” [1]\n- “fghij” [2]", True, cites)
+    items = re.findall(r"<li>(.*?)</li>", html)
+    assert len(items) == 2 and html.count('<ul class="rb-items">') == 1
+    assert "abcde" in items[0] and 'href="#src-0-1"' in items[0]
+    assert "fghij" in items[1] and 'href="#src-0-2"' in items[1]
+    # A single-fact answer has no list; a line that merely starts with "-" is no list.
+    plain = fmt.answer_html("-5%\n\nFrom the report: “abcde” [1]", True, cites[:1])
+    assert "<ul" not in plain and "rb-lead" in plain
