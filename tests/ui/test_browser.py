@@ -471,4 +471,5 @@ def test_summarize_gives_the_key_points_of_the_reports_in_scope_as_cited_bullets
         expect(items.nth(i).locator("a.rb-marker")).to_have_count(1)
     expect(answer).not_to_contain_text("快手")  # not the bundled report's summary
     expect(page.locator("#rb-sources #src-0-1")).to_contain_text("harbour-2024.md")
-    screenshot(page, "ui-summary.png")
+    page.evaluate("window.scrollTo(0, 0)")
+    picture(page, "summary.png")
