@@ -335,9 +335,10 @@ class ExtractiveAnswerer:
             if kinds.role_holder(asked, text, _anchor_positions(query, text)):
                 break
         else:
-            if kinds.asks_title(asked):
+            if kinds.asks_title(asked) and not kinds.asks_organisation(asked):
                 # "Who is the CTO?" where no sentence names anyone with that title: the
-                # chairman the best sentence names is not the answer.
+                # chairman the best sentence names is not the answer. ("哪家公司的创始人"
+                # asks for the company, not the founder.)
                 return NO_HOLDER
             cand = answering[0]
         text = cand[2].sentence.text

@@ -626,3 +626,8 @@ def test_a_who_question_about_a_title_nobody_holds_is_refused_not_answered_with_
     q = Query(text="岚港的首席财务官是谁?", lang="zh", terms=["岚港"], units=units, form="who")
     draft = ExtractiveAnswerer().answer(q, _one_sentence(text, 0.95))
     assert draft.answered and draft.text.startswith("柯敏")
+    # "Which company did X found?" asks for the company: no holder of the title is needed.
+    text = "邵立行是岚港科技的创始人。"
+    asked = "邵立行是哪家公司的创始人?"
+    q = Query(text=asked, lang="zh", terms=["邵立行"], units=units, form="who")
+    assert ExtractiveAnswerer().answer(q, _one_sentence(text, 0.95)).answered
