@@ -371,8 +371,8 @@ def comparison(question: str) -> Comparison | None:
 
 
 def _asked_clause(q: str, t: str) -> str:
-    """The clause of ``t`` whose direction is about the question's thing (营业收入98.36亿元，
-    同比下降3.11%，比重提升…: the revenue clause for a question about revenue), or all of
+    """The clause of ``t`` whose direction is about the question's thing (营业收入12.4亿元，
+    同比下降2.5%，比重提升…: the revenue clause for a question about revenue), or all of
     ``t`` when no clause, or more than one, fits best. A clause fits by how near the
     question's words stand before its direction word (营收季减: what fell), then by how
     many of them it holds."""
@@ -490,7 +490,7 @@ _ITEM_END = re.compile(r"[（(，,；;。:：]|\s+(?:which|that|to|for|with)\s")
 
 def run_items(intro: str, following: list[str]) -> list[str]:
     """The items of a list a sentence introduces with a colon and the sentences after it
-    give, one each ("three updates:" then "- the X firmware, which …"; "主要投向：A（约
+    give, one each ("three updates:" then "- the X firmware, which …"; "资金用途：A（约
     11亿元）；B（约6亿元）；"): each item is the head of its sentence, up to its first
     bracket or comma, without its bullet or number. [] when ``intro`` ends no colon or
     fewer than two items follow."""
