@@ -103,7 +103,7 @@ def test_how_many_people_or_things_is_not_answered_by_a_share(question):
 
     kind = expected(question)
     assert kind == "tally"
-    assert not holds(kind, "门店客流量环比增长1269%，复购率为35%。")
+    assert not holds(kind, "门店客流量环比增长1327%，复购率为35%。")
     assert holds(kind, "截至年末，公司共有员工2.3万名，门店412家。")
     assert holds(kind, "Larchmont now runs 412 stores, up 12 percent.")
     # How many percentage points, months or times is not a tally.
