@@ -232,11 +232,22 @@ def _evidence(hit: Hit) -> list[str]:
 
 
 def other_period(query: Query, hit: Hit) -> bool:
-    """Whether the question's own words name a year (2022年, "in 2021") and the evidence
-    names only other years: "revenue in 2021" is not answered by 2024's. Years only:
-    quarters and months are read less surely across languages ("六月季度", "the nine
-    months ended June 30"), and as a hard check a misreading refuses a right answer."""
-    own = {k: v for k, v in periods.periods(query.own or query.text).items() if k == "year"}
+    """Whether the question's own words name a year (2022年, "in 2021") or a month
+    ("revenue in March", 7月) and the evidence names only other ones: "revenue in 2021" is
+    not answered by 2024's, nor March's by July's. Not quarters, nor dates: they are read
+    less surely across languages ("六月季度", "the nine months ended June 30"), and as a
+    hard check a misreading refuses a right answer."""
+    asked = query.own or query.text
+    own = {k: v for k, v in periods.periods(asked).items() if k == "year"}
+    # A month named as a month ("in March", "7月的营收"): not a day's date (截至6月30日, as
+    # of a day) nor a month that names a quarter (六月季度, "the June quarter").
+    months = {
+        str(p.first[0])
+        for p in periods.find_periods(asked)
+        if p.kind == "month" and not p.base and not asked[p.end_char :].lstrip().startswith("季")
+    }
+    if months:
+        own["month"] = months
     if not own:
         return False
     return periods.conflict(own, [fold(e) for e in _evidence(hit)])

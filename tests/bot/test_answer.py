@@ -631,3 +631,20 @@ def test_a_who_question_about_a_title_nobody_holds_is_refused_not_answered_with_
     asked = "邵立行是哪家公司的创始人?"
     q = Query(text=asked, lang="zh", terms=["邵立行"], units=units, form="who")
     assert ExtractiveAnswerer().answer(q, _one_sentence(text, 0.95)).answered
+
+
+def test_a_month_asked_is_not_answered_by_another_months_figure_but_dates_and_quarters_pass():
+    from bot.checks import other_period
+
+    july = _one_sentence("青岚7月营收8.6亿元，创单月新高。", 0.9)[0]
+    units = [(("营收",), 3.0)]
+
+    def q(text, lang="zh"):
+        return Query(text=text, lang=lang, terms=["营收"], units=units)
+
+    assert other_period(q("What was Qinglan's revenue in March?", "en"), july)
+    assert other_period(q("青岚3月的营收是多少?"), july)
+    assert not other_period(q("青岚7月的营收是多少?"), july)
+    # A day's date (as of 30 June) and a month naming a quarter (六月季度) are no month asked.
+    assert not other_period(q("截至6月30日的九个月营收是多少?"), july)
+    assert not other_period(q("六月季度的营收是多少?"), july)
