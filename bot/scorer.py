@@ -12,10 +12,11 @@ every candidate of an unanswerable question is a negative):
 - the **probability** is a logistic regression: the chance that a sentence answers, which
   the "not found" threshold reads. The threshold is fitted with them: the probability of
   the top-ranked candidate under which refusing is right more often than answering, on
-  the same data. The shipped
-weights live in ``bot/weights.json``, with what they were fitted on.
+  the same data.
 
-Fitting uses scikit-learn (a dependency of sentence-transformers); answering needs only
+The shipped weights live in ``bot/weights.json``, with what they were fitted on.
+
+Fitting uses scikit-learn and scipy (dependencies of sentence-transformers); answering needs only
 numpy. :func:`held_out` scores a multi-report suite leave-one-report-out: each report's
 questions are answered with weights fitted on the other reports only.
 """
