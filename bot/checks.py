@@ -27,7 +27,7 @@ import numpy as np
 
 from bot import periods
 from bot.analyze import asks_quantity, expected
-from bot.normalize import fold
+from bot.normalize import cjk_pairs, fold
 from bot.retrieve import Hit, Query
 from bot.terms import ZH_STOP, is_proper, language, words_of
 
@@ -294,7 +294,7 @@ def feature_matrix(
     kind = expected(query.own or query.text) or expected(query.previous)
     asked = periods.asked(query.own, query.text)
     asked_spans = [p for p in periods.find_periods(query.own or query.text) if not p.base]
-    pairs = _bigrams(fold(query.own or query.text))
+    pairs = cjk_pairs(fold(query.own or query.text))
     top_fused = max(h.score for h in hits) or 1.0
     covers = [coverage(query, h.sentence.text) for h in hits]
     # Gaps are measured to the best candidate that could answer: one that holds the
@@ -342,7 +342,7 @@ def feature_matrix(
                 float(len(text.strip()) < 12),
                 float(_names_period(asked_spans, evidence[:2])),
                 _figure_near(query, text, kind),
-                (len(pairs & _bigrams(fold(text))) / len(pairs)) if pairs else 0.0,
+                (len(pairs & cjk_pairs(fold(text))) / len(pairs)) if pairs else 0.0,
             ]
         )
     return np.array(rows, dtype=np.float64)
@@ -361,12 +361,6 @@ def _names_period(asked: list, evidence: list[str]) -> bool:
                 for n in named
             )
     return False
-
-
-def _bigrams(text: str) -> set[str]:
-    """Pairs of adjacent Chinese characters (营收 of 营收为), script folded."""
-    cjk = re.findall(r"[\u4e00-\u9fff]+", text)
-    return {run[i : i + 2] for run in cjk for i in range(len(run) - 1)}
 
 
 def _figure_near(query: Query, text: str, kind: str | None) -> float:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from bot import numbers
-from bot.normalize import fold
+from bot.normalize import cjk_pairs, fold
 
 # ---------------------------------------------------------------- who
 
@@ -318,7 +318,7 @@ _NEGATION = re.compile(
 )
 # A question's A-not-A form (有没有, 是不是, 会不会, 有无) asks; it does not negate.
 _A_NOT_A = re.compile(r"(.)[不没]\1|有没有|有无|是否")
-_CLAUSE = re.compile(r"[，,；;。:：]")
+_CLAUSE = re.compile(rf"[，；;。：]|{numbers.COMMA}")  # not the comma of 268,000
 YES = {"en": "Yes.", "zh": "是的。"}
 NO = {"en": "No.", "zh": "不是。"}
 
@@ -376,7 +376,7 @@ def _asked_clause(q: str, t: str) -> str:
     ``t`` when no clause, or more than one, fits best. A clause fits by how near the
     question's words stand before its direction word (营收季减: what fell), then by how
     many of them it holds."""
-    pairs = {q[i : i + 2] for i in range(len(q) - 1) if _CJK_PAIR.fullmatch(q[i : i + 2])}
+    pairs = cjk_pairs(q)
     words = set(re.findall(r"[a-z]{3,}", q))
 
     def shared(text: str) -> int:
@@ -400,9 +400,6 @@ def _asked_clause(q: str, t: str) -> str:
         if scored[0][0] > 0 and scored[0][0] > scored[1][0]:
             return scored[0][1]
     return t
-
-
-_CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
 def _negative_figure(text: str) -> bool:

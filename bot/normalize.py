@@ -26,7 +26,7 @@ import re
 import unicodedata
 from functools import cache
 
-__all__ = ["fold", "script", "to_simplified", "to_traditional", "warm"]
+__all__ = ["cjk_pairs", "fold", "script", "to_simplified", "to_traditional", "warm"]
 
 
 @cache
@@ -76,6 +76,13 @@ def fold(text: str) -> str:
     if len(simple) == len(folded):
         return simple
     return _HAN_RUN.sub(_t2s_same_length, folded)
+
+
+def cjk_pairs(text: str) -> set[str]:
+    """Pairs of adjacent Chinese characters (营收 of 营收为): a Chinese text's words
+    without a word cut."""
+    runs = re.findall(r"[\u4e00-\u9fff]+", text)
+    return {run[i : i + 2] for run in runs for i in range(len(run) - 1)}
 
 
 def warm() -> None:
